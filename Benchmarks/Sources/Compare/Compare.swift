@@ -1,0 +1,42 @@
+// The Swift side of `make bench-compare`: runs one workload and prints
+// "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
+//
+//   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
+//   engines: lmdb (the Swift LMDB wrapper)
+import Foundation
+
+enum CompareError: Error {
+    case unknownWorkload(String)
+    case unknownEngine(String)
+}
+
+/// Times `body`, which returns how many operations it did, and prints the result line.
+func measure(_ workload: String, _ body: () throws -> Int) throws -> Int {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let ops = try body()
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(String(format: "%@ %d %.6f %.0f", workload, ops, seconds, Double(ops) / seconds))
+    return ops
+}
+
+@main
+struct Compare {
+    static func main() throws {
+        let args = CommandLine.arguments
+        guard args.count == 7, let keys = Int(args[4]), let valueSize = Int(args[5]) else {
+            FileHandle.standardError.write(
+                Data("usage: Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>\n".utf8))
+            exit(2)
+        }
+        let sync = args[6] == "sync"
+        switch args[1] {
+        case "lmdb":
+            _ = try LMDBWorkloads.run(
+                directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
+        default:
+            throw CompareError.unknownEngine(args[1])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+# swift-cashews — quick start:  make demo   |   make test
+SHELL := /bin/bash
+#
+# Both install what is missing (liblmdb-dev through apt-get on Debian/Ubuntu) before building.
+# On other systems install LMDB yourself first: `brew install lmdb` (macOS),
+# `dnf install lmdb-devel` (Fedora), `apk add lmdb-dev` (Alpine), `pacman -S lmdb` (Arch).
+
+SWIFT        ?= swift
+SOURCES      := Sources Tests Examples Package.swift
+BUILD_LOG    := .build/make-build.log
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_UPDATED  := .build/.apt-updated
+
+.PHONY: all demo test build lint format deps clean help bench-compare
+
+all: build
+
+help:
+	@echo "make demo    run the quickstart example (twice: the second run finds what the first stored)"
+	@echo "make test    build (no warnings allowed), run every test, lint the formatting"
+	@echo "make lint    swift format lint --strict"
+	@echo "make format  rewrite sources with swift format"
+
+## Dependencies -----------------------------------------------------------------------------------
+
+deps:
+	@if pkg-config --exists lmdb 2>/dev/null || [ -f /usr/include/lmdb.h ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "==> installing liblmdb-dev (LMDB headers and library)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev; \
+	else \
+		echo "LMDB is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
+		echo "  (brew install lmdb | dnf install lmdb-devel | apk add lmdb-dev | pacman -S lmdb), then re-run make."; \
+		exit 1; \
+	fi
+
+## Build and run ----------------------------------------------------------------------------------
+
+build: deps
+	@mkdir -p .build
+	@$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG) | grep -vE '^\[[0-9]+/[0-9]+\]' ; \
+		status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || exit $$status
+	@if grep -E "^$(CURDIR)/(Sources|Tests|Examples)/.*warning:" $(BUILD_LOG); then \
+		echo "error: the build has warnings (listed above); the project builds warning-free"; exit 1; fi
+
+demo: deps
+	$(SWIFT) build --product Quickstart
+	$(SWIFT) run --skip-build Quickstart
+	$(SWIFT) run --skip-build Quickstart
+
+# Lint first, so that the test runner's summary is the last line of the output.
+test: build lint
+	$(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict -r $(SOURCES)
+
+format:
+	$(SWIFT) format format -i -r --parallel $(SOURCES)
+
+clean:
+	rm -rf .build
+
+## Benchmarks -------------------------------------------------------------------------------------
+
+bench-compare: deps
+	python3 Benchmarks/Compare/compare.py $(BENCH_ARGS)

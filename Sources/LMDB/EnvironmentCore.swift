@@ -1,0 +1,246 @@
+import CLMDB
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A raw LMDB transaction pointer that may be parked in the read pool.
+struct TransactionPointer: @unchecked Sendable {
+    // @unchecked: a reset read transaction opened with MDB_NOTLS belongs to no thread; it is
+    // only renewed and used by one thread at a time (it leaves the pool while in use).
+    let raw: OpaquePointer
+}
+
+/// The one `MDB_env` of a path in this process, shared by every ``Environment`` that opens it.
+///
+/// It owns the environment handle, the pool of reset read transactions, the named database
+/// handles and the map lock. It is created and closed only by ``EnvironmentRegistry``.
+final class EnvironmentCore: @unchecked Sendable {
+    // @unchecked: `env` is only used through LMDB calls that are thread-safe with MDB_NOTLS
+    // (transactions never cross threads while in use, resizes hold the map lock exclusively);
+    // every mutable field is guarded by a Mutex, or by the registry's lock (referenceCount).
+    let env: OpaquePointer
+    let path: String
+    let options: Environment.Options
+    let mapLock = MapLock()
+    private let readPool = Mutex<[TransactionPointer]>([])
+    private let databases = Mutex<[String: Database]>([:])
+    /// How many ``Environment`` values use this core. Guarded by the registry's lock.
+    var referenceCount = 0
+
+    init(path: String, options: Environment.Options) throws(LMDBError) {
+        var created: OpaquePointer?
+        try check(mdb_env_create(&created), "mdb_env_create")
+        guard let env = created else { throw LMDBError(code: .outOfMemory, operation: "mdb_env_create") }
+        do {
+            try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
+            try check(mdb_env_set_maxreaders(env, UInt32(options.maxReaders)), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_maxdbs(env, MDB_dbi(options.maxDatabases)), "mdb_env_set_maxdbs")
+            let flags = options.flags.rawValue | UInt32(MDB_NOTLS)
+            try check(mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "mdb_env_open", path)
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.env = env
+        self.path = path
+        self.options = options
+        // A process killed inside a read transaction leaves its slot behind, pinning pages.
+        var dead: Int32 = 0
+        _ = mdb_reader_check(env, &dead)
+    }
+
+    /// Closes the environment. Called once, by the registry, when no ``Environment`` uses it.
+    func close() {
+        let parked = readPool.withLock { pool -> [TransactionPointer] in
+            defer { pool.removeAll() }
+            return pool
+        }
+        for txn in parked { mdb_txn_abort(txn.raw) }
+        mdb_env_close(env)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` inside a read transaction taken from (and returned to) the pool.
+    @inline(__always)
+    func withReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        var clearedReaders = false
+        while true {
+            mapLock.lockShared()
+            let pooled = readPool.withLock { $0.popLast() }
+            var txn: OpaquePointer?
+            let rc: Int32
+            if let pooled {
+                txn = pooled.raw
+                rc = mdb_txn_renew(pooled.raw)
+            } else {
+                rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+            }
+            guard rc == 0, let txn else {
+                // A failed renew leaves the transaction reset; a failed begin frees it.
+                if let pooled { mdb_txn_abort(pooled.raw) }
+                mapLock.unlockShared()
+                if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
+                if rc == MDB_READERS_FULL, !clearedReaders {
+                    clearedReaders = true
+                    _ = try readerCheck()
+                    continue
+                }
+                try check(rc, pooled == nil ? "mdb_txn_begin" : "mdb_txn_renew", path)
+                continue  // unreachable: check throws for rc != 0
+            }
+            defer {
+                mdb_txn_reset(txn)
+                let kept = readPool.withLock { pool -> Bool in
+                    guard pool.count < options.readTransactionPoolSize else { return false }
+                    pool.append(TransactionPointer(raw: txn))
+                    return true
+                }
+                if !kept { mdb_txn_abort(txn) }
+                mapLock.unlockShared()
+            }
+            return try body(txn)
+        }
+    }
+
+    /// Runs `body` inside a write transaction: commit on return, abort on throw. When the map
+    /// is full and growth is allowed, the map grows and `body` runs again in a new transaction.
+    func withWriteTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        while true {
+            mapLock.lockShared()
+            var begun: OpaquePointer?
+            let rc = mdb_txn_begin(env, nil, 0, &begun)
+            guard rc == 0, let txn = begun else {
+                mapLock.unlockShared()
+                if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
+                try check(rc, "mdb_txn_begin", path)
+                continue  // unreachable
+            }
+            let result: R
+            do {
+                result = try body(txn)
+            } catch {
+                mdb_txn_abort(txn)
+                mapLock.unlockShared()
+                if let lmdb = error as? LMDBError, lmdb.code == .mapFull, try growMap() { continue }
+                throw error
+            }
+            // A failed commit has already freed the transaction: never abort it again.
+            let commit = mdb_txn_commit(txn)
+            mapLock.unlockShared()
+            if commit == MDB_MAP_FULL, try growMap() { continue }
+            try check(commit, "mdb_txn_commit", path)
+            return result
+        }
+    }
+
+    // MARK: Map size
+
+    /// The map size this process uses now.
+    var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info.me_mapsize
+    }
+
+    /// Adopts a map size grown by another process. Returns false when this thread holds a
+    /// transaction (it must close it first).
+    func adoptMapSize() throws(LMDBError) -> Bool {
+        let done: Void? = try mapLock.withExclusiveAccess { () throws(LMDBError) in
+            try check(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize", path)
+        }
+        return done != nil
+    }
+
+    /// Grows the map after `MDB_MAP_FULL`: first adopts any larger size another process set,
+    /// otherwise doubles, up to the maximum. Returns false when growth is off, the maximum is
+    /// reached, or this thread holds a transaction.
+    func growMap() throws(LMDBError) -> Bool {
+        guard let maximum = options.maximumMapSize else { return false }
+        let grew: Bool? = try mapLock.withExclusiveAccess { () throws(LMDBError) -> Bool in
+            let before = mapSize
+            // Size 0 adopts the size last committed by any process (possibly smaller than ours,
+            // when our own growth has not been committed yet).
+            try check(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize", path)
+            if mapSize > before { return true }
+            let target = min(maximum, before.multipliedReportingOverflow(by: 2).partialValue)
+            let grows = target > before
+            try check(mdb_env_set_mapsize(env, grows ? target : before), "mdb_env_set_mapsize", path)
+            return grows
+        }
+        return grew ?? false
+    }
+
+    /// Sets the map size, waiting until no transaction of this process is open.
+    func setMapSize(_ bytes: Int) throws(LMDBError) {
+        let done: Void? = try mapLock.withExclusiveAccess { () throws(LMDBError) in
+            try check(mdb_env_set_mapsize(env, bytes), "mdb_env_set_mapsize", path)
+        }
+        if done == nil {
+            throw LMDBError(
+                code: .invalidArgument, operation: "mdb_env_set_mapsize",
+                context: "the calling thread has a transaction open; close it before resizing")
+        }
+    }
+
+    /// Clears reader slots left by dead processes; returns how many were cleared.
+    func readerCheck() throws(LMDBError) -> Int {
+        var dead: Int32 = 0
+        try check(mdb_reader_check(env, &dead), "mdb_reader_check", path)
+        return Int(dead)
+    }
+
+    // MARK: Databases
+
+    /// Opens (and caches) a named database handle.
+    func database(named name: String?, flags: DatabaseFlags) throws -> Database {
+        precondition(
+            mapLock.depth == 0,
+            "open databases before starting transactions, not inside one (LMDB: mdb_dbi_open must not run concurrently with other transactions' use of it)"
+        )
+        return try databases.withLock { cache throws -> Database in
+            let cacheKey = name ?? ""
+            if let known = cache[cacheKey] { return known }
+            let readOnly = options.flags.contains(.readOnly) || !flags.contains(.create)
+            let open: (OpaquePointer) throws -> Database = { txn in
+                var handle = MDB_dbi()
+                try check(mdb_dbi_open(txn, name, flags.rawValue, &handle), "mdb_dbi_open", name ?? "<main>")
+                var actual: UInt32 = 0
+                mdb_dbi_flags(txn, handle, &actual)
+                return Database(handle: handle, name: name, flags: DatabaseFlags(rawValue: actual))
+            }
+            // A handle opened in a transaction is visible to others only once that one commits,
+            // so read-only opens use a fresh (non-pooled) transaction committed right away.
+            let database: Database
+            if readOnly {
+                database = try withFreshReadTransaction(open)
+            } else {
+                database = try withWriteTransaction(open)
+            }
+            cache[cacheKey] = database
+            return database
+        }
+    }
+
+    private func withFreshReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        mapLock.lockShared()
+        defer { mapLock.unlockShared() }
+        var begun: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &begun), "mdb_txn_begin", path)
+        guard let txn = begun else { throw LMDBError(code: .outOfMemory, operation: "mdb_txn_begin") }
+        let result: R
+        do {
+            result = try body(txn)
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        // A failed commit has already freed the transaction.
+        try check(mdb_txn_commit(txn), "mdb_txn_commit", path)
+        return result
+    }
+}

@@ -1,0 +1,69 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The process-wide table of open environments, keyed by real path.
+///
+/// LMDB forbids opening one environment twice in a process ("not even from a plain open()
+/// call - close()ing it breaks fcntl() advisory locking"), so every ``Environment`` of a path
+/// shares one ``EnvironmentCore``. The core is closed, under this table's lock, when its last
+/// ``Environment`` goes away; an open of the same path waits for that close to finish.
+enum EnvironmentRegistry {
+    private static let cores = Mutex<[String: EnvironmentCore]>([:])
+
+    /// Returns the core for `path`, opening it with `options` if this process has none yet.
+    static func acquire(path: String, options: Environment.Options) throws(LMDBError) -> EnvironmentCore {
+        let key = try canonicalPath(path, noSubdirectory: options.flags.contains(.noSubdirectory))
+        return try cores.withLock { table throws(LMDBError) -> EnvironmentCore in
+            let core: EnvironmentCore
+            if let open = table[key] {
+                core = open
+            } else {
+                core = try EnvironmentCore(path: key, options: options)
+                table[key] = core
+            }
+            core.referenceCount += 1
+            return core
+        }
+    }
+
+    /// Drops one reference; closes the environment, under the table's lock, when it was the
+    /// last, so that a concurrent open of the same path waits for the close to finish.
+    static func release(_ core: EnvironmentCore) {
+        cores.withLock { table in
+            core.referenceCount -= 1
+            guard core.referenceCount == 0 else { return }
+            table.removeValue(forKey: core.path)
+            core.close()
+        }
+    }
+
+    /// True when this process has `path` open (for tests and diagnostics).
+    static func isOpen(_ path: String) -> Bool {
+        guard let key = try? canonicalPath(path, noSubdirectory: false) else { return false }
+        return cores.withLock { $0[key] != nil }
+    }
+
+    /// How many environments this process has open (for tests and diagnostics).
+    static var openCount: Int { cores.withLock { $0.count } }
+
+    /// The real path of the directory (or of the data file with `noSubdirectory`).
+    private static func canonicalPath(_ path: String, noSubdirectory: Bool) throws(LMDBError) -> String {
+        if noSubdirectory {
+            // The data file may not exist yet: resolve its directory instead.
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { String(path[..<$0]) } ?? "."
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            return try canonicalPath(directory.isEmpty ? "/" : directory, noSubdirectory: false) + "/" + name
+        }
+        guard let resolved = realpath(path, nil) else {
+            throw LMDBError(code: LMDBError.Code(rawValue: errno), operation: "realpath", context: path)
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
