@@ -24,10 +24,10 @@ help:
 ## Dependencies -----------------------------------------------------------------------------------
 
 deps:
-	@if pkg-config --exists lmdb 2>/dev/null || [ -f /usr/include/lmdb.h ]; then :; \
+	@if pkg-config --exists lmdb libxxhash 2>/dev/null; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing liblmdb-dev (LMDB headers and library)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev; \
+		echo "==> installing liblmdb-dev libxxhash-dev (LMDB, xxHash)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev; \
 	else \
 		echo "LMDB is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
 		echo "  (brew install lmdb | dnf install lmdb-devel | apk add lmdb-dev | pacman -S lmdb), then re-run make."; \

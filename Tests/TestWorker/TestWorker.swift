@@ -3,6 +3,10 @@
 //   TestWorker grow-map <dir> <bytes>       grow the map to <bytes> and write past the old size
 //   TestWorker hold-reader <dir>            open a read txn, print "ready", then sleep until killed
 //   TestWorker open-unprivileged <dir>      become "nobody", try to open, print the error code
+//   TestWorker cache-incr <dir> <n> <start-ms>     at <start-ms> (wall clock), increment "counter" n times
+//   TestWorker cache-add <dir> <id> <keys> <start-ms>  race add() on keys race-0..<keys>; print wins
+//   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
+import DiskCache
 import Foundation
 import LMDB
 
@@ -49,9 +53,59 @@ struct TestWorker {
             } catch let error as LMDBError {
                 print("error \(error.code.rawValue)")
             }
+        case "cache-incr":
+            let cache = try DiskCache(directory: directory)
+            waitUntil(Int64(args[4])!)
+            for _ in 0..<Int(args[3])! { try cache.increment("counter") }
+            print("done")
+        case "cache-add":
+            let cache = try DiskCache(directory: directory)
+            waitUntil(Int64(args[5])!)
+            var wins = 0
+            for key in 0..<Int(args[4])! where try cache.add(Array(args[3].utf8), forKey: "race-\(key)") {
+                wins += 1
+            }
+            print("wins \(wins)")
+        case "cache-churn":
+            let cache = try DiskCache(directory: directory)
+            var random = SplitMix(seed: UInt64(args[3])!)
+            var operations = 0
+            while true {
+                let key =
+                    "churn-\(random.next() % 500)" + (random.next() % 10 == 0 ? String(repeating: "L", count: 600) : "")
+                switch random.next() % 10 {
+                case 0..<6:
+                    let size = Int(random.next() % 8000)
+                    try cache.set(
+                        [UInt8](repeating: UInt8(size % 256), count: size), forKey: key,
+                        expiry: random.next() % 2 == 0 ? .never : .after(.milliseconds(Int64(1 + random.next() % 50))))
+                case 6..<8: try cache.delete(key)
+                default: try cache.increment("churn-counter")
+                }
+                operations += 1
+                if operations == 200 { FileHandle.standardOutput.write(Data("ready\n".utf8)) }
+            }
         default:
             FileHandle.standardError.write(Data("unknown command \(args[1])\n".utf8))
             exit(2)
         }
+    }
+}
+
+/// Spins until the wall clock reaches `milliseconds` since the epoch (a start line for races).
+func waitUntil(_ milliseconds: Int64) {
+    while Int64(Date().timeIntervalSince1970 * 1000) < milliseconds { usleep(200) }
+}
+
+/// A small deterministic random generator for reproducible worker runs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,100 @@
+import Logging
+
+extension DiskCache {
+    /// How a cache directory is opened. Every property has a default that suits a service or a
+    /// command-line tool; change only what you need:
+    ///
+    /// ```swift
+    /// var configuration = DiskCache.Configuration()
+    /// configuration.sizeLimit = 512 << 20
+    /// configuration.durability = .full
+    /// let cache = try DiskCache(directory: "/var/cache/app", configuration: configuration)
+    /// ```
+    public struct Configuration: Sendable {
+        /// The most the cache may hold, in bytes of ``DiskCache/volume`` (keys, values and a
+        /// fixed per-entry overhead), or nil for no bound. Default 1 GiB.
+        public var sizeLimit: Int?
+        /// The most entries the cache may hold, or nil for no bound.
+        public var countLimit: Int?
+        /// Which entries go first when the cache is full. Fixed when the cache is created.
+        public var evictionPolicy: EvictionPolicy
+        /// When commits reach the disk. Default ``Durability/periodic(_:)`` every second.
+        public var durability: Durability
+        /// The initial map size: the data file may grow this large before the map must grow.
+        /// It costs address space, not disk. Default 64 MiB.
+        public var initialMapSize: Int
+        /// The largest the map may grow. Default 1 TiB of address space.
+        public var maximumMapSize: Int
+        /// Values larger than this many bytes are stored in files beside the database.
+        public var blobThreshold: Int
+        /// Where "now" comes from when expiry is decided. Default: the system's wall clock.
+        public var clock: CacheClock
+        /// Where the cache logs what it does on its own (corrupt values, repairs, sweeps).
+        public var logger: Logger
+        /// How many entries a foreground write may evict or sweep to make room. Default 16.
+        public var cullLimit: Int
+
+        /// Creates a configuration with the defaults.
+        public init(
+            sizeLimit: Int? = 1 << 30,
+            countLimit: Int? = nil,
+            evictionPolicy: EvictionPolicy = .leastRecentlyStored,
+            durability: Durability = .periodic(.seconds(1)),
+            initialMapSize: Int = 64 << 20,
+            maximumMapSize: Int = 1 << 40,
+            blobThreshold: Int = 32 << 10,
+            clock: CacheClock = .system,
+            logger: Logger = Logger(label: "swift-cashews.disk-cache"),
+            cullLimit: Int = 16
+        ) {
+            self.sizeLimit = sizeLimit
+            self.countLimit = countLimit
+            self.evictionPolicy = evictionPolicy
+            self.durability = durability
+            self.initialMapSize = initialMapSize
+            self.maximumMapSize = maximumMapSize
+            self.blobThreshold = blobThreshold
+            self.clock = clock
+            self.logger = logger
+            self.cullLimit = cullLimit
+        }
+    }
+}
+
+/// When committed writes are flushed to the disk.
+///
+/// In every mode a committed write survives the crash of any process (`kill -9` included): LMDB
+/// writes committed pages into the file (the operating system's page cache) before the commit
+/// returns. The modes differ only in what a crash of the whole machine (power loss, kernel
+/// panic) may lose.
+public enum Durability: Sendable, Hashable {
+    /// Flush every commit (two `fdatasync` calls, ~200 µs here). A machine crash loses nothing
+    /// that was committed.
+    case full
+    /// Flush the data but not the meta page on each commit. A machine crash may lose the last
+    /// commit; the file stays consistent.
+    case metadataAsync
+    /// Never flush on commit; flush when the last flush is older than the interval (checked on
+    /// commit and by the maintenance service). A machine crash may lose the commits of that
+    /// last interval. The default, with one second: commits cost microseconds, not fsyncs.
+    case periodic(Duration)
+    /// Never flush: the operating system writes pages back when it likes.
+    case none
+}
+
+/// Which entries go first when the cache must make room. Expired entries always go first.
+///
+/// Chosen when a cache directory is created; reopening with another policy throws
+/// ``DiskCacheError/incompatibleCache(path:reason:)``.
+public enum EvictionPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Evict the entries stored longest ago (python-diskcache's default).
+    case leastRecentlyStored = "least-recently-stored"
+    /// Evict the entries read or stored longest ago. Reads are recorded in memory and folded into
+    /// the next write, so a read never becomes a write.
+    case leastRecentlyUsed = "least-recently-used"
+    /// Evict the entries read least often. Reads are counted in memory and folded into the next
+    /// write.
+    case leastFrequentlyUsed = "least-frequently-used"
+    /// Never evict: the cache is bounded by expiry only.
+    case none
+}

@@ -1,0 +1,165 @@
+import LMDB
+
+extension DiskCache {
+    /// Removes up to `limit` expired entries, soonest-expired first, in one transaction, and
+    /// returns how many it removed. It reads only the expired part of the expiry index: the cost
+    /// is O(expired), whatever the cache's size.
+    @discardableResult
+    public func sweepExpired(limit: Int = 1000) throws -> Int {
+        precondition(limit > 0, "a sweep limit must be positive")
+        return try write { txn, state -> Int in
+            var due: [(Int64, [UInt8])] = []
+            try txn.withCursor(in: schema.expiry) { cursor in
+                try cursor.scan { row in
+                    let expiresAt = Int64(bitPattern: IndexKey.number(row.key))
+                    guard expiresAt <= state.now, due.count < limit else { return .stop }
+                    due.append((expiresAt, Array(IndexKey.storageKey(row.key))))
+                    return .continue
+                }
+            }
+            var removed = 0
+            for (expiresAt, storageKey) in due {
+                try storageKey.withUnsafeBytes { key in
+                    let header = try txn.withValue(forKey: key, in: schema.entries) { RecordView($0)?.header } ?? nil
+                    if let header, header.expiresAt == expiresAt {
+                        try store.remove(txn, storageKey: key, header: header, state: &state)
+                        removed += 1
+                    } else {
+                        // A stale row: the entry changed without its row (check() reports these).
+                        try IndexKey.with(UInt64(expiresAt), key) { _ = try txn.delete(forKey: $0, in: schema.expiry) }
+                    }
+                }
+            }
+            state.expirations += removed
+            return removed
+        }
+    }
+
+    /// Clears reader slots left by processes that died inside a read transaction (they would pin
+    /// old pages and make the file grow). Returns how many were cleared. Runs on open and in the
+    /// maintenance service.
+    @discardableResult
+    public func reclaimStaleReaders() throws -> Int {
+        try storage { try environment.readerCheck() }
+    }
+
+    /// Verifies the whole cache: every record's header and checksum, the exact totals, and that
+    /// the expiry index and the eviction order hold exactly one row per entry. With `repair`,
+    /// fixes what it finds in the same pass (corrupt entries are deleted, index rows added or
+    /// dropped, totals rewritten) and reports what it found before fixing it.
+    ///
+    /// A check reads every entry: it is O(n), for tools and maintenance windows, not hot paths.
+    @discardableResult
+    public func check(repair: Bool = false) throws -> CheckReport {
+        if repair {
+            return try write { txn, state in
+                let report = try verify(txn, now: state.now, repair: true)
+                state.meta.count = Int64(report.entries)
+                state.meta.volume = Int64(report.volume)
+                state.metaChanged = true
+                return report
+            }
+        }
+        return try storage { try environment.read { txn in try verify(txn, now: now, repair: false) } }
+    }
+
+    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool) throws -> CheckReport {
+        var report = CheckReport()
+        var expected = Set<[UInt8]>()  // index rows the entries call for
+        var expectedOrder = Set<[UInt8]>()
+        var corrupt: [[UInt8]] = []
+        try txn.withCursor(in: schema.entries) { cursor in
+            try cursor.scan { entry in
+                guard let view = RecordView(entry.value), view.isIntact,
+                    view.header.hasLongKey == (entry.key.count == StorageKey.longLength)
+                else {
+                    corrupt.append(Array(entry.key))
+                    return .continue
+                }
+                report.entries += 1
+                report.volume += Int(EntryStore.volume(of: view.header, storageKeyLength: entry.key.count))
+                if view.header.isExpired(at: now) { report.expiredEntries += 1 }
+                if view.header.expiresAt != 0 {
+                    IndexKey.with(UInt64(view.header.expiresAt), entry.key) { _ = expected.insert(Array($0)) }
+                }
+                if store.policy != .none {
+                    IndexKey.with(view.header.rank, entry.key) { _ = expectedOrder.insert(Array($0)) }
+                }
+                return .continue
+            }
+        }
+        report.corruptEntries = corrupt.count
+        let meta = try MetaState.load(txn, schema)
+        report.recordedCount = Int(meta.count)
+        report.recordedVolume = Int(meta.volume)
+
+        let (danglingExpiry, missingExpiry) = try compare(index: schema.expiry, with: expected, txn, repair: repair)
+        let (danglingOrder, missingOrder) = try compare(index: schema.order, with: expectedOrder, txn, repair: repair)
+        report.danglingIndexRows = danglingExpiry + danglingOrder
+        report.missingIndexRows = missingExpiry + missingOrder
+        if repair {
+            for key in corrupt { _ = try txn.delete(forKey: key, in: schema.entries) }
+            if !report.isClean {
+                logger.warning("cache repaired", metadata: ["directory": "\(directory)", "report": "\(report)"])
+            }
+        }
+        if !corrupt.isEmpty {
+            counters.corruptions.add(corrupt.count, ordering: .relaxed)
+        }
+        return report
+    }
+
+    /// Compares an index with the rows the entries call for; with `repair`, makes them equal.
+    private func compare(
+        index: Database, with expected: Set<[UInt8]>, _ txn: borrowing Transaction, repair: Bool
+    ) throws -> (dangling: Int, missing: Int) {
+        var present = Set<[UInt8]>()
+        var dangling: [[UInt8]] = []
+        try txn.withCursor(in: index) { cursor in
+            try cursor.scan { row in
+                let key = Array(row.key)
+                if expected.contains(key) { present.insert(key) } else { dangling.append(key) }
+                return .continue
+            }
+        }
+        let missing = expected.subtracting(present)
+        if repair {
+            for row in dangling { _ = try txn.delete(forKey: row, in: index) }
+            for row in missing { try txn.put([UInt8](), forKey: row, in: index) }
+        }
+        return (dangling.count, missing.count)
+    }
+}
+
+/// What ``DiskCache/check(repair:)`` found.
+public struct CheckReport: Sendable, Hashable, CustomStringConvertible {
+    /// Valid entries found by the scan.
+    public var entries = 0
+    /// Their total volume.
+    public var volume = 0
+    /// Valid entries that have expired but are not swept yet (not a fault).
+    public var expiredEntries = 0
+    /// Records whose header or checksum is wrong.
+    public var corruptEntries = 0
+    /// The entry count recorded in the metadata.
+    public var recordedCount = 0
+    /// The volume recorded in the metadata.
+    public var recordedVolume = 0
+    /// Expiry-index or eviction-order rows that name no matching entry.
+    public var danglingIndexRows = 0
+    /// Entries whose expiry-index or eviction-order row is missing.
+    public var missingIndexRows = 0
+
+    /// True when nothing is wrong.
+    public var isClean: Bool {
+        corruptEntries == 0 && recordedCount == entries && recordedVolume == volume && danglingIndexRows == 0
+            && missingIndexRows == 0
+    }
+
+    /// A one-line summary.
+    public var description: String {
+        "entries=\(entries) (recorded \(recordedCount)) volume=\(volume) (recorded \(recordedVolume))"
+            + " expired=\(expiredEntries) corrupt=\(corruptEntries) dangling-index-rows=\(danglingIndexRows)"
+            + " missing-index-rows=\(missingIndexRows)"
+    }
+}

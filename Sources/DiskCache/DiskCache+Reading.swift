@@ -1,0 +1,196 @@
+import LMDB
+
+extension DiskCache {
+    /// The value stored under `key`, or nil when it is absent, expired, or fails its checksum.
+    public func get(_ key: String) throws -> [UInt8]? {
+        try withValue(forKey: key) { Array($0) }
+    }
+
+    /// Calls `body` with the bytes stored under `key` in place, without copying them, and
+    /// returns its result; nil when the key is absent, expired, or fails its checksum.
+    ///
+    /// The buffer points into the memory map and is valid only during `body`, which runs inside a
+    /// read transaction: keep it short and do not `await` in it (it cannot).
+    public func withValue<R>(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        let now = self.now
+        let found: R?? = try DiskCache.withKey(key) { raw, storageKey, isLong in
+            try storage {
+                try environment.read { txn -> R?? in
+                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                        !record.header.isExpired(at: now)
+                    else { return .some(nil) }
+                    guard record.isIntact else {
+                        reportCorruption(key: key)
+                        return .some(nil)
+                    }
+                    return .some(try body(record.payload))
+                }
+            }
+        }
+        if case .some(.some(let value)) = found {
+            counters.hits.add(1, ordering: .relaxed)
+            return value
+        }
+        counters.misses.add(1, ordering: .relaxed)
+        return nil
+    }
+
+    /// True when `key` holds a live (unexpired) entry. Does not count as a hit or a miss.
+    public func contains(_ key: String) throws -> Bool {
+        let now = self.now
+        return try DiskCache.withKey(key) { raw, storageKey, isLong in
+            try storage {
+                try environment.read { txn in
+                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
+                        return false
+                    }
+                    return !record.header.isExpired(at: now)
+                }
+            }
+        }
+    }
+
+    /// How long `key` has left: ``TimeToLive/forever`` without expiry, nil when it is absent or
+    /// expired.
+    public func timeToLive(forKey key: String) throws -> TimeToLive? {
+        let now = self.now
+        return try DiskCache.withKey(key) { raw, storageKey, isLong in
+            try storage {
+                try environment.read { txn -> TimeToLive? in
+                    guard let header = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
+                        !header.isExpired(at: now)
+                    else { return nil }
+                    return header.expiresAt == 0 ? .forever : .remaining(.milliseconds(header.expiresAt - now))
+                }
+            }
+        }
+    }
+
+    /// The size in bytes of the value stored under `key`, or nil when it is absent or expired.
+    public func valueSize(forKey key: String) throws -> Int? {
+        let now = self.now
+        return try DiskCache.withKey(key) { raw, storageKey, isLong in
+            try storage {
+                try environment.read { txn -> Int? in
+                    guard let header = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
+                        !header.isExpired(at: now)
+                    else { return nil }
+                    return Int(header.valueSize)
+                }
+            }
+        }
+    }
+
+    /// The values of `keys`, in order, from one consistent snapshot (nil where absent).
+    public func get(_ keys: [String]) throws -> [[UInt8]?] {
+        let now = self.now
+        var hits = 0
+        let values = try storage {
+            try environment.read { txn -> [[UInt8]?] in
+                try keys.map { key -> [UInt8]? in
+                    try DiskCache.withKey(key) { raw, storageKey, isLong -> [UInt8]? in
+                        guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                            !record.header.isExpired(at: now)
+                        else { return nil }
+                        guard record.isIntact else {
+                            reportCorruption(key: key)
+                            return nil
+                        }
+                        hits += 1
+                        return Array(record.payload)
+                    }
+                }
+            }
+        }
+        counters.hits.add(hits, ordering: .relaxed)
+        counters.misses.add(keys.count - hits, ordering: .relaxed)
+        return values
+    }
+
+    /// The live keys that match the Redis-style glob `pattern` (`*`, `?`, `[a-z]`, `[^x]`, `\`),
+    /// in key order. A pattern with a literal prefix (`"user:*"`) scans only that range.
+    public func keys(matching pattern: String = "*") throws -> [String] {
+        var keys: [String] = []
+        try scanLive(matching: pattern) { key, _ in
+            keys.append(key)
+            return .continue
+        }
+        return keys
+    }
+
+    /// Entries stored, in the whole cache. Exact and O(1): the total is kept with every write.
+    /// Expired entries count until they are swept or overwritten.
+    public var count: Int {
+        get throws { Int(try loadMeta().count) }
+    }
+
+    /// The cache's volume in bytes: for every entry, its key's UTF-8 bytes, its value's bytes and
+    /// a fixed overhead of 64 bytes (header and index rows). Exact and O(1).
+    public var volume: Int {
+        get throws { Int(try loadMeta().volume) }
+    }
+
+    /// The counters of this instance and the totals of the cache.
+    public func statistics() throws -> CacheStatistics {
+        let meta = try loadMeta()
+        return CacheStatistics(
+            hits: counters.hits.load(ordering: .relaxed), misses: counters.misses.load(ordering: .relaxed),
+            sets: counters.sets.load(ordering: .relaxed), deletes: counters.deletes.load(ordering: .relaxed),
+            expirations: counters.expirations.load(ordering: .relaxed),
+            evictions: counters.evictions.load(ordering: .relaxed),
+            corruptions: counters.corruptions.load(ordering: .relaxed), count: Int(meta.count),
+            volume: Int(meta.volume))
+    }
+
+    func loadMeta() throws -> MetaState {
+        try storage { try environment.read { txn in try MetaState.load(txn, schema) } }
+    }
+
+    func reportCorruption(key: String) {
+        counters.corruptions.add(1, ordering: .relaxed)
+        logger.error(
+            "cache value failed its checksum; treated as a miss (run check(repair: true) to remove it)",
+            metadata: ["key": "\(key)", "directory": "\(directory)"])
+    }
+
+    /// Walks the live entries whose keys match `pattern`, in key order, within one read
+    /// transaction. `body` gets each key and its record view.
+    func scanLive(
+        matching pattern: String, _ body: (String, RecordView) throws -> Cursor.ScanStep
+    ) throws {
+        let glob = try GlobPattern(pattern)
+        let now = self.now
+        try storage {
+            try environment.read { txn in
+                try txn.withCursor(in: schema.entries) { cursor in
+                    try scan(cursor, glob: glob) { key, _, view in
+                        guard !view.header.isExpired(at: now) else { return .continue }
+                        return try body(key, view)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Walks the entries of `cursor` whose keys match `glob` (expired ones included), starting at
+    /// the pattern's literal prefix and stopping after it. `body` gets the key, the storage key
+    /// and the record.
+    func scan(
+        _ cursor: borrowing Cursor, glob: GlobPattern,
+        _ body: (String, UnsafeRawBufferPointer, RecordView) throws -> Cursor.ScanStep
+    ) throws {
+        let prefix = Array(glob.literalPrefix.utf8)
+        // Long keys keep only their first bytes in the storage key: compare at most that much.
+        let comparable = Array(prefix.prefix(StorageKey.prefixLength))
+        try comparable.withUnsafeBytes { start in
+            try cursor.scan(from: start.isEmpty ? nil : start) { entry in
+                guard entry.key.starts(with: comparable) else { return .stop }
+                guard let view = RecordView(entry.value) else { return .continue }
+                let keyBytes = view.header.hasLongKey ? view.fullKey : entry.key
+                let key = String(decoding: keyBytes, as: UTF8.self)
+                guard glob.matches(key) else { return .continue }
+                return try body(key, entry.key, view)
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import LMDB
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension DiskCache {
+    /// When a write applies.
+    enum WriteCondition {
+        case always
+        case ifAbsent
+        case ifPresent
+    }
+
+    /// Stores `value` under `key`, replacing any value. The entry's expiry becomes `expiry`
+    /// (pass ``Expiry/unchanged`` to keep the current one).
+    public func set(_ value: some ContiguousBytes, forKey key: String, expiry: Expiry = .never) throws {
+        _ = try write(value, forKey: key, expiry: expiry, when: .always)
+    }
+
+    /// Stores `value` only if `key` holds no live entry. Returns true when it was stored.
+    /// Exactly one of several concurrent `add`s of a key wins, across processes too.
+    @discardableResult
+    public func add(_ value: some ContiguousBytes, forKey key: String, expiry: Expiry = .never) throws -> Bool {
+        try write(value, forKey: key, expiry: expiry, when: .ifAbsent)
+    }
+
+    /// Stores `value` only if `key` holds a live entry. Returns true when it was stored.
+    @discardableResult
+    public func replace(_ value: some ContiguousBytes, forKey key: String, expiry: Expiry = .never) throws -> Bool {
+        try write(value, forKey: key, expiry: expiry, when: .ifPresent)
+    }
+
+    /// Stores every key/value pair of `values` in one transaction, all with `expiry`.
+    public func set<V: ContiguousBytes>(_ values: [String: V], expiry: Expiry = .never) throws {
+        for key in values.keys where key.isEmpty { throw DiskCacheError.emptyKey }
+        try write { txn, state in
+            let deadline = try expiry.deadline(now: state.now)
+            for (key, value) in values {
+                try value.withUnsafeBytes { bytes in
+                    _ = try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: .always)
+                }
+            }
+        }
+    }
+
+    /// Deletes `key`. Returns true when a live entry was deleted.
+    @discardableResult
+    public func delete(_ key: String) throws -> Bool {
+        try delete([key]) == 1
+    }
+
+    /// Deletes `keys` in one transaction. Returns how many live entries were deleted.
+    @discardableResult
+    public func delete(_ keys: [String]) throws -> Int {
+        for key in keys where key.isEmpty { throw DiskCacheError.emptyKey }
+        let deleted = try write { txn, state -> Int in
+            var deleted = 0
+            for key in keys {
+                try DiskCache.withKey(key) { raw, storageKey, isLong in
+                    guard let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
+                        return
+                    }
+                    let header = view.header
+                    try store.remove(txn, storageKey: storageKey, header: header, state: &state)
+                    if header.isExpired(at: state.now) { state.expirations += 1 } else { deleted += 1 }
+                }
+            }
+            return deleted
+        }
+        counters.deletes.add(deleted, ordering: .relaxed)
+        return deleted
+    }
+
+    /// Deletes every entry whose key matches the glob `pattern` (see ``keys(matching:)``), in one
+    /// transaction. Returns how many live entries were deleted.
+    @discardableResult
+    public func delete(matching pattern: String) throws -> Int {
+        let glob = try GlobPattern(pattern)
+        let deleted = try write { txn, state -> Int in
+            // Collect first, then delete: the cursor must not walk a tree that changes under it.
+            var victims: [([UInt8], RecordHeader)] = []
+            try txn.withCursor(in: schema.entries) { cursor in
+                try scan(cursor, glob: glob) { _, storageKey, view in
+                    victims.append((Array(storageKey), view.header))
+                    return .continue
+                }
+            }
+            var deleted = 0
+            for (storageKey, header) in victims {
+                try storageKey.withUnsafeBytes { try store.remove(txn, storageKey: $0, header: header, state: &state) }
+                if header.isExpired(at: state.now) { state.expirations += 1 } else { deleted += 1 }
+            }
+            return deleted
+        }
+        counters.deletes.add(deleted, ordering: .relaxed)
+        return deleted
+    }
+
+    /// Sets the expiry of a live entry. Returns false when `key` is absent or expired.
+    @discardableResult
+    public func expire(_ key: String, after duration: Duration) throws -> Bool {
+        try changeExpiry(of: key, to: .after(duration))
+    }
+
+    /// Removes the expiry of a live entry. Returns true when it had one (as Redis `PERSIST`).
+    @discardableResult
+    public func persist(_ key: String) throws -> Bool {
+        try changeExpiry(of: key, to: .never)
+    }
+
+    /// Adds `delta` to the decimal integer stored under `key`, atomically (across processes
+    /// too), and returns the result. An absent or expired key starts at 0 with no expiry; an
+    /// existing entry keeps its expiry.
+    ///
+    /// - Throws: ``DiskCacheError/notAnInteger(key:)`` when the value is not a decimal 64-bit
+    ///   integer, ``DiskCacheError/integerOverflow(key:)`` when the result would not fit.
+    @discardableResult
+    public func increment(_ key: String, by delta: Int64 = 1) throws -> Int64 {
+        let result = try write { txn, state -> Int64 in
+            try DiskCache.withKey(key) { raw, storageKey, isLong -> Int64 in
+                var current: Int64 = 0
+                var deadline: Int64 = 0
+                if let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                    !view.header.isExpired(at: state.now)
+                {
+                    if view.isIntact {
+                        guard let parsed = DecimalInteger.parse(view.payload) else {
+                            throw DiskCacheError.notAnInteger(key: key)
+                        }
+                        current = parsed
+                        deadline = view.header.expiresAt
+                    } else {
+                        reportCorruption(key: key)
+                    }
+                }
+                let (next, overflow) = current.addingReportingOverflow(delta)
+                if overflow { throw DiskCacheError.integerOverflow(key: key) }
+                try DecimalInteger.withBytes(next) { bytes in
+                    _ = try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: .always)
+                }
+                return next
+            }
+        }
+        return result
+    }
+
+    /// Subtracts `delta`; see ``increment(_:by:)``.
+    @discardableResult
+    public func decrement(_ key: String, by delta: Int64 = 1) throws -> Int64 {
+        guard delta != .min else { throw DiskCacheError.integerOverflow(key: key) }
+        return try increment(key, by: -delta)
+    }
+
+    /// Deletes every entry. Returns how many entries there were.
+    @discardableResult
+    public func clear() throws -> Int {
+        try write { txn, state -> Int in
+            let removed = Int(state.meta.count)
+            try txn.removeAll(in: schema.entries)
+            try txn.removeAll(in: schema.expiry)
+            try txn.removeAll(in: schema.order)
+            state.meta.count = 0
+            state.meta.volume = 0
+            state.meta.blobCount = 0
+            state.meta.blobBytes = 0
+            state.metaChanged = true
+            return removed
+        }
+    }
+
+    // MARK: Shared write paths
+
+    private func write(
+        _ value: some ContiguousBytes, forKey key: String, expiry: Expiry, when condition: WriteCondition
+    ) throws -> Bool {
+        guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        return try value.withUnsafeBytes { bytes in
+            try write { txn, state in
+                let deadline = try expiry.deadline(now: state.now)
+                return try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: condition)
+            }
+        }
+    }
+
+    /// Stores `value` under `key` in `txn` if `condition` holds. `deadline` nil keeps the current
+    /// expiry. Returns true when it stored.
+    func writeValue(
+        _ txn: borrowing Transaction, _ state: inout BatchState, key: String, value: UnsafeRawBufferPointer,
+        deadline: Int64?, when condition: WriteCondition
+    ) throws -> Bool {
+        try checkFits(keyLength: key.utf8.count, valueSize: value.count)
+        let stored = try DiskCache.withKey(key) { raw, storageKey, isLong -> Bool in
+            // Whatever sits at the storage key is replaced; `mine` is it if it is this key's.
+            let existing = try txn.withValue(forKey: storageKey, in: schema.entries) { RecordView($0) } ?? nil
+            let mine = existing.flatMap { $0.belongs(to: raw, isLong: isLong) ? $0.header : nil }
+            let live = mine.flatMap { $0.isExpired(at: state.now) ? nil : $0 }
+            switch condition {
+            case .always: break
+            case .ifAbsent: if live != nil { return false }
+            case .ifPresent: if live == nil { return false }
+            }
+            if mine != nil && live == nil { state.expirations += 1 }
+            try store.write(
+                txn, key: raw, storageKey: storageKey, isLong: isLong, value: value,
+                expiresAt: deadline ?? live?.expiresAt ?? 0, replacing: existing?.header, state: &state)
+            return true
+        }
+        if stored { counters.sets.add(1, ordering: .relaxed) }
+        return stored
+    }
+
+    private func changeExpiry(of key: String, to expiry: Expiry) throws -> Bool {
+        try write { txn, state -> Bool in
+            let deadline = try expiry.deadline(now: state.now) ?? 0
+            return try DiskCache.withKey(key) { raw, storageKey, isLong -> Bool in
+                guard let old = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
+                    !old.isExpired(at: state.now)
+                else { return false }
+                if deadline == 0 && old.expiresAt == 0 { return false }
+                var new = old
+                new.expiresAt = deadline
+                try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
+                return true
+            }
+        }
+    }
+}
+
+/// Integers stored as ASCII decimal ("-42"), as Redis stores them, so that `increment` works on
+/// values written by any client and a read shows the number.
+enum DecimalInteger {
+    /// Parses an optional "-" and 1…19 digits; nil for anything else or out of range.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        guard index < bytes.count else { return nil }
+        var value: Int64 = 0
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) =
+                negative
+                ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
+            guard !o1, !o2 else { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
+    /// Calls `body` with the decimal form of `value`.
+    static func withBytes<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Array(String(value).utf8).withUnsafeBytes(body)
+    }
+}

@@ -1,0 +1,214 @@
+import LMDB
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A persistent key/value cache in a directory, on LMDB: expiring entries, exact totals, and
+/// safe sharing between threads and processes.
+///
+/// ```swift
+/// let cache = try DiskCache(directory: "/var/cache/app")
+/// try cache.set(Array("hello".utf8), forKey: "greeting", expiry: .after(.seconds(60)))
+/// let value = try cache.get("greeting")          // [UInt8]?
+/// let hits = try cache.increment("hits")         // 1, 2, 3, … exact across processes
+/// ```
+///
+/// The API is synchronous and thread-safe, so command-line tools can use it without async code;
+/// the `Cashews` module puts it behind an async facade. Any number of processes may open the same
+/// directory at once: every operation is atomic across them. Reads never write (no hit counter
+/// or access time is stored on a read), so they never wait for writers. Concurrent writers in
+/// one process are group-committed: many writes share one transaction and one commit.
+///
+/// Expired entries are never returned, whether or not a sweep has removed them yet;
+/// ``sweepExpired(limit:)`` removes them in O(expired) through the expiry index.
+public final class DiskCache: Sendable {
+    /// The cache directory's real path.
+    public let directory: String
+    /// The configuration this instance was opened with.
+    public let configuration: Configuration
+
+    let environment: Environment
+    let store: EntryStore
+    let committer = GroupCommitter()
+    let counters = Counters()
+    /// When the data file was last flushed (ms, monotonic within this process).
+    private let lastSync: Atomic<Int64>
+
+    var schema: Schema { store.schema }
+    var logger: Logger { configuration.logger }
+    @inline(__always) var now: Int64 { configuration.clock.now() }
+
+    /// Opens (creating if needed) the cache in `directory`.
+    ///
+    /// The directory is created with mode 0700 and its files with 0600: a cache may hold private
+    /// data, and whoever can write it can feed values to every process that reads it.
+    ///
+    /// - Throws: ``DiskCacheError/fileSystem(operation:path:errno:)`` when the directory cannot be
+    ///   created, ``DiskCacheError/storage(_:)`` when it cannot be opened, and
+    ///   ``DiskCacheError/incompatibleCache(path:reason:)`` when it holds another format or was
+    ///   created with another eviction policy.
+    public init(directory: String, configuration: Configuration = Configuration()) throws {
+        precondition(configuration.initialMapSize > 0, "initialMapSize must be positive")
+        precondition(configuration.cullLimit >= 0, "cullLimit cannot be negative")
+        try DiskCache.createDirectory(directory)
+        var flags: Environment.Flags = []
+        switch configuration.durability {
+        case .full: break
+        case .metadataAsync: flags.insert(.noMetaSync)
+        case .periodic, .none: flags.insert(.noSync)
+        }
+        let options = Environment.Options(
+            mapSize: configuration.initialMapSize,
+            maximumMapSize: max(configuration.maximumMapSize, configuration.initialMapSize),
+            maxReaders: 512, maxDatabases: 8, fileMode: 0o600, flags: flags)
+        let environment = try storage { try Environment(path: directory, options: options) }
+        let schema = try storage { try Schema(environment: environment) }
+        self.environment = environment
+        self.directory = environment.path
+        self.configuration = configuration
+        self.store = EntryStore(schema: schema, policy: configuration.evictionPolicy)
+        self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
+        try checkFormat()
+    }
+
+    /// Creates the directory (and its parents) with mode 0700 if it does not exist.
+    private static func createDirectory(_ path: String) throws {
+        var components: [Substring] = []
+        var partial = path.hasPrefix("/") ? "" : "."
+        components = path.split(separator: "/")
+        for component in components {
+            partial += "/" + component
+            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+                throw DiskCacheError.fileSystem(operation: "mkdir", path: partial, errno: errno)
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw DiskCacheError.fileSystem(operation: "stat", path: path, errno: errno)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw DiskCacheError.fileSystem(operation: "open directory", path: path, errno: ENOTDIR)
+        }
+    }
+
+    /// Writes the format line of a new cache, or checks that of an existing one.
+    private func checkFormat() throws {
+        let expected = Schema.formatLine(policy: configuration.evictionPolicy)
+        let found = try storage {
+            try environment.read { txn in try txn.value(forKey: Schema.formatKey, in: schema.meta) }
+        }
+        if let found {
+            let line = String(decoding: found, as: UTF8.self)
+            guard line == expected else {
+                let reason =
+                    line.hasPrefix(Schema.format)
+                    ? "it was created with \(line.dropFirst(Schema.format.count + 1)); open it with that"
+                        + " eviction policy, or clear the directory to start over with another"
+                    : "it holds \"\(line)\", not \(Schema.format); delete the directory to recreate it"
+                throw DiskCacheError.incompatibleCache(path: directory, reason: reason)
+            }
+            return
+        }
+        try storage {
+            try environment.write { txn in
+                // Another process may have created it meanwhile: first writer wins, then check.
+                if try txn.containsValue(forKey: Schema.formatKey, in: schema.meta) { return }
+                try txn.put(Array(expected.utf8), forKey: Schema.formatKey, in: schema.meta)
+                try MetaState().store(txn, schema)
+            }
+        }
+        let stored = try storage {
+            try environment.read { txn in try txn.value(forKey: Schema.formatKey, in: schema.meta) }
+        }
+        if stored.map({ String(decoding: $0, as: UTF8.self) }) != expected {
+            throw DiskCacheError.incompatibleCache(
+                path: directory, reason: "another process created it with another eviction policy at the same time")
+        }
+    }
+
+    // MARK: Writing through the group committer
+
+    /// Runs `body` in a group-committed write transaction and returns its result.
+    func write<R>(_ body: (borrowing Transaction, inout BatchState) throws -> R) throws -> R {
+        var result: R?
+        try committer.submit({ txn, state in result = try body(txn, &state) }, execute: executeBatch)
+        return result!
+    }
+
+    /// Runs one batch of requests in one write transaction.
+    private func executeBatch(_ batch: [WriteRequest]) {
+        var expirations = 0
+        var evictions = 0
+        do {
+            try environment.write { txn in
+                var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
+                for request in batch {
+                    request.error = nil
+                    do {
+                        try request.body(txn, &state)
+                    } catch let error as LMDBError {
+                        throw error  // the transaction is unusable: fail the whole batch
+                    } catch {
+                        request.error = error
+                    }
+                }
+                try enforceLimits(txn, &state)
+                if state.metaChanged { try state.meta.store(txn, schema) }
+                expirations = state.expirations
+                evictions = state.evictions
+            }
+        } catch {
+            let failure = (error as? LMDBError).map(DiskCacheError.storage) ?? error
+            for request in batch { request.error = failure }
+            logger.error("cache write failed", metadata: ["directory": "\(directory)", "error": "\(failure)"])
+            return
+        }
+        counters.expirations.add(expirations, ordering: .relaxed)
+        counters.evictions.add(evictions, ordering: .relaxed)
+        syncIfDue()
+    }
+
+    /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval.
+    func syncIfDue() {
+        guard case .periodic(let interval) = configuration.durability else { return }
+        let current = DiskCache.monotonicMilliseconds()
+        let last = lastSync.load(ordering: .relaxed)
+        guard current - last >= interval.milliseconds else { return }
+        guard lastSync.compareExchange(expected: last, desired: current, ordering: .relaxed).exchanged else { return }
+        do {
+            try environment.sync()
+        } catch {
+            logger.warning("periodic cache flush failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Flushes every committed write to the disk now, whatever the durability mode.
+    public func flush() throws {
+        try storage { try environment.sync() }
+        lastSync.store(DiskCache.monotonicMilliseconds(), ordering: .relaxed)
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    // MARK: Keys
+
+    /// Calls `body` with the UTF-8 bytes of `key`, its storage key and whether it is long.
+    @inline(__always)
+    static func withKey<R>(
+        _ key: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Bool) throws -> R
+    ) throws -> R {
+        guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        return try key.withUTF8Bytes { raw in
+            try StorageKey.withEncoded(raw) { storageKey, isLong in try body(raw, storageKey, isLong) }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import LMDB
+
+/// An error from a ``DiskCache``. Each description says what went wrong and what to do.
+public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
+    /// A key was empty; keys are non-empty strings of any length.
+    case emptyKey
+    /// A time-to-live was zero or negative.
+    case invalidTTL(Duration)
+    /// `increment` found a value that is not a decimal 64-bit integer.
+    case notAnInteger(key: String)
+    /// `increment` would leave the 64-bit range.
+    case integerOverflow(key: String)
+    /// A glob pattern is malformed.
+    case invalidPattern(String, reason: String)
+    /// A single value is larger than the cache's size limit.
+    case valueTooLarge(size: Int, limit: Int)
+    /// The directory holds a cache this version cannot use as configured.
+    case incompatibleCache(path: String, reason: String)
+    /// The storage underneath failed (disk full, permissions, damaged files, …).
+    case storage(LMDBError)
+    /// A file operation on the cache directory failed.
+    case fileSystem(operation: String, path: String, errno: Int32)
+
+    /// What went wrong and what to do about it.
+    public var description: String {
+        switch self {
+        case .emptyKey:
+            return "empty cache key: keys are non-empty strings (of any length)"
+        case .invalidTTL(let duration):
+            return "invalid time-to-live \(duration): it must be positive; use Expiry.never for no expiry"
+        case .notAnInteger(let key):
+            return "the value of \"\(key)\" is not a decimal 64-bit integer, so it cannot be incremented;"
+                + " delete it or store an integer first"
+        case .integerOverflow(let key):
+            return "incrementing \"\(key)\" would overflow a 64-bit integer; reset it first"
+        case .invalidPattern(let pattern, let reason):
+            return "invalid glob pattern \"\(pattern)\": \(reason) (escape a literal *, ?, [ or \\ with \\)"
+        case .valueTooLarge(let size, let limit):
+            return "a value of \(size) bytes cannot fit a cache limited to \(limit) bytes; raise sizeLimit"
+                + " or store it elsewhere (nothing was evicted for it)"
+        case .incompatibleCache(let path, let reason):
+            return "the cache at \(path) cannot be opened: \(reason)"
+        case .storage(let error):
+            return "cache storage failed: \(error)"
+        case .fileSystem(let operation, let path, let code):
+            return "\(operation) failed for \(path): \(String(cString: strerror(code))) (errno \(code));"
+                + " check the directory's permissions and free space"
+        }
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs `body`, turning any ``LMDBError`` into ``DiskCacheError/storage(_:)``.
+@inline(__always)
+func storage<R>(_ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as LMDBError {
+        throw DiskCacheError.storage(error)
+    }
+}

@@ -1,0 +1,39 @@
+import Synchronization
+
+/// In-memory operation counters of one ``DiskCache`` instance (never written to disk, so a read
+/// never turns into a write).
+final class Counters: Sendable {
+    let hits = Atomic<Int>(0)
+    let misses = Atomic<Int>(0)
+    let sets = Atomic<Int>(0)
+    let deletes = Atomic<Int>(0)
+    let expirations = Atomic<Int>(0)
+    let evictions = Atomic<Int>(0)
+    let corruptions = Atomic<Int>(0)
+}
+
+/// A snapshot of a cache's counters and totals.
+///
+/// The operation counters (`hits` … `corruptions`) count what this ``DiskCache`` instance did
+/// since it was opened. `count` and `volume` are the exact totals of the whole cache, shared by
+/// every process.
+public struct CacheStatistics: Sendable, Hashable {
+    /// Reads that found a live entry.
+    public var hits: Int
+    /// Reads that found nothing (absent, expired, or corrupt).
+    public var misses: Int
+    /// Successful writes of a value (set, add, replace, increment).
+    public var sets: Int
+    /// Entries deleted on request.
+    public var deletes: Int
+    /// Expired entries removed (swept, or replaced by a write).
+    public var expirations: Int
+    /// Entries evicted to respect the size or count limit.
+    public var evictions: Int
+    /// Values that failed their checksum (counted as misses and logged, never returned).
+    public var corruptions: Int
+    /// Entries stored, in the whole cache (expired ones count until removed).
+    public var count: Int
+    /// Volume in bytes, in the whole cache (see ``DiskCache/volume``).
+    public var volume: Int
+}

@@ -1,0 +1,146 @@
+import LMDB
+
+/// What one write transaction (a group-commit batch) accumulates before it commits.
+struct BatchState {
+    /// The totals, updated by every change and stored once at the end of the batch.
+    var meta: MetaState
+    /// True when `meta` must be stored.
+    var metaChanged = false
+    /// "Now" for every operation of the batch, in ms since the epoch.
+    let now: Int64
+    /// Entries removed because they had expired (swept or replaced).
+    var expirations = 0
+    /// Entries evicted to make room.
+    var evictions = 0
+}
+
+/// The record-level operations of the engine, inside a transaction: they keep the entries, the
+/// expiry index, the eviction order and the totals consistent with each other.
+struct EntryStore: Sendable {
+    /// Bytes counted per entry beyond its key and value (header and index rows).
+    static let entryOverhead = 64
+
+    let schema: Schema
+    let policy: EvictionPolicy
+
+    /// The record stored for `key`, if it belongs to it (a long key's full key must match).
+    /// The view points into the map: copy what you need before the next change.
+    @inline(__always)
+    func record(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, isLong: Bool
+    ) throws -> RecordView? {
+        try txn.withValue(forKey: storageKey, in: schema.entries) { raw -> RecordView? in
+            guard let view = RecordView(raw), view.belongs(to: key, isLong: isLong) else { return nil }
+            return view
+        } ?? nil
+    }
+
+    /// The volume an entry counts for.
+    @inline(__always)
+    static func volume(keyLength: Int, valueSize: Int) -> Int64 {
+        Int64(keyLength + valueSize + entryOverhead)
+    }
+
+    /// The volume of a stored entry.
+    @inline(__always)
+    static func volume(of header: RecordHeader, storageKeyLength: Int) -> Int64 {
+        let keyLength = header.hasLongKey ? Int(header.keyLength) : storageKeyLength
+        return volume(keyLength: keyLength, valueSize: Int(header.valueSize))
+    }
+
+    /// Stores a value under `key`, replacing `old` (the header of the record there now, if any).
+    func write(
+        _ txn: borrowing Transaction, key: UnsafeRawBufferPointer, storageKey: UnsafeRawBufferPointer, isLong: Bool,
+        value: UnsafeRawBufferPointer, expiresAt: Int64, replacing old: RecordHeader?, state: inout BatchState
+    ) throws {
+        if let old { try unindex(txn, storageKey: storageKey, header: old, state: &state) }
+        state.meta.sequence += 1
+        var header = RecordHeader(
+            flags: isLong ? RecordHeader.longKeyFlag : 0, keyLength: isLong ? UInt32(key.count) : 0,
+            valueSize: UInt64(value.count), storedAt: state.now, expiresAt: expiresAt, rank: state.meta.sequence)
+        header.checksum = header.computeChecksum(value: value)
+        let keyBytes = isLong ? key.count : 0
+        try txn.put(reservingCount: RecordHeader.size + keyBytes + value.count, forKey: storageKey, in: schema.entries)
+        {
+            buffer in
+            header.write(to: buffer)
+            if isLong {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[RecordHeader.size..<(RecordHeader.size + keyBytes)])
+                    .copyMemory(from: key)
+            }
+            UnsafeMutableRawBufferPointer(rebasing: buffer[(RecordHeader.size + keyBytes)...]).copyMemory(from: value)
+        }
+        try index(txn, storageKey: storageKey, header: header)
+        state.meta.count += 1
+        state.meta.volume += EntryStore.volume(keyLength: key.count, valueSize: value.count)
+        state.metaChanged = true
+    }
+
+    /// Rewrites the header of an existing record in place (expiry or rank changes), keeping the
+    /// value and updating the indexes and the checksum.
+    func rewriteHeader(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, from old: RecordHeader, to new: RecordHeader
+    ) throws {
+        var updated = new
+        updated.checksum = old.checksum ^ old.headerHash ^ new.headerHash
+        let record = try txn.value(forKey: storageKey, in: schema.entries) ?? []
+        guard record.count >= RecordHeader.size else { return }
+        try txn.put(reservingCount: record.count, forKey: storageKey, in: schema.entries) { buffer in
+            record.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            updated.write(to: buffer)
+        }
+        if old.expiresAt != new.expiresAt {
+            if old.expiresAt != 0 {
+                _ = try IndexKey.with(UInt64(old.expiresAt), storageKey) {
+                    try txn.delete(forKey: $0, in: schema.expiry)
+                }
+            }
+            if new.expiresAt != 0 {
+                try IndexKey.with(UInt64(new.expiresAt), storageKey) {
+                    try txn.put([UInt8](), forKey: $0, in: schema.expiry)
+                }
+            }
+        }
+        if old.rank != new.rank && policy != .none {
+            _ = try IndexKey.with(old.rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+            try IndexKey.with(new.rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+        }
+    }
+
+    /// Deletes the record under `storageKey` whose header is `header`, with its index rows.
+    func remove(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, state: inout BatchState
+    ) throws {
+        try unindex(txn, storageKey: storageKey, header: header, state: &state)
+        try txn.delete(forKey: storageKey, in: schema.entries)
+    }
+
+    /// Adds the index rows of a record.
+    private func index(_ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader) throws {
+        if header.expiresAt != 0 {
+            try IndexKey.with(UInt64(header.expiresAt), storageKey) {
+                try txn.put([UInt8](), forKey: $0, in: schema.expiry)
+            }
+        }
+        if policy != .none {
+            try IndexKey.with(header.rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+        }
+    }
+
+    /// Removes the index rows of a record and takes it out of the totals.
+    private func unindex(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, state: inout BatchState
+    ) throws {
+        if header.expiresAt != 0 {
+            _ = try IndexKey.with(UInt64(header.expiresAt), storageKey) {
+                try txn.delete(forKey: $0, in: schema.expiry)
+            }
+        }
+        if policy != .none {
+            _ = try IndexKey.with(header.rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+        }
+        state.meta.count -= 1
+        state.meta.volume -= EntryStore.volume(of: header, storageKeyLength: storageKey.count)
+        state.metaChanged = true
+    }
+}

@@ -1,0 +1,110 @@
+import LMDB
+
+/// The named LMDB databases of a cache directory and the metadata record.
+///
+/// - `entries`: storage key → record (``RecordHeader`` + full key + value).
+/// - `expiry`: expiry index, `[expiresAt: 8 bytes big-endian][storage key]` → empty. Sorted by
+///   time, so a sweep reads only what has expired.
+/// - `order`: eviction order, `[rank: 8 bytes big-endian][storage key]` → empty (absent with
+///   ``EvictionPolicy/none``).
+/// - `meta`: `format` (schema version and policy) and `state` (``MetaState``).
+struct Schema: Sendable {
+    static let format = "swift-cashews.disk-cache/1"
+
+    let entries: Database
+    let expiry: Database
+    let order: Database
+    let meta: Database
+
+    static let formatKey = Array("format".utf8)
+    static let stateKey = Array("state".utf8)
+
+    init(environment: Environment) throws {
+        entries = try environment.database(named: "entries", flags: .create)
+        expiry = try environment.database(named: "expiry", flags: .create)
+        order = try environment.database(named: "order", flags: .create)
+        meta = try environment.database(named: "meta", flags: .create)
+    }
+
+    /// The format line stored for a cache with `policy`.
+    static func formatLine(policy: EvictionPolicy) -> String {
+        "\(format) policy=\(policy.rawValue)"
+    }
+}
+
+/// The exact totals kept in the `meta` database and updated in the same write transaction as
+/// every change, so every process reads the same numbers without a scan.
+struct MetaState: Equatable {
+    static let size = 40
+
+    /// Live entries (expired entries count until they are swept or overwritten).
+    var count: Int64 = 0
+    /// Sum of the entries' volumes (see ``DiskCache/volume``).
+    var volume: Int64 = 0
+    /// The last eviction rank handed out.
+    var sequence: UInt64 = 0
+    /// Entries whose value lives in a blob file.
+    var blobCount: Int64 = 0
+    /// Bytes of blob files.
+    var blobBytes: Int64 = 0
+
+    init() {}
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= MetaState.size else { return nil }
+        count = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        volume = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+        sequence = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        blobCount = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self))
+        blobBytes = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 32, as: Int64.self))
+    }
+
+    var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: MetaState.size)
+        out.withUnsafeMutableBytes { buffer in
+            buffer.storeBytes(of: count.littleEndian, toByteOffset: 0, as: Int64.self)
+            buffer.storeBytes(of: volume.littleEndian, toByteOffset: 8, as: Int64.self)
+            buffer.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
+            buffer.storeBytes(of: blobCount.littleEndian, toByteOffset: 24, as: Int64.self)
+            buffer.storeBytes(of: blobBytes.littleEndian, toByteOffset: 32, as: Int64.self)
+        }
+        return out
+    }
+
+    /// Reads the state in `txn` (zeros for a new cache).
+    static func load(_ txn: borrowing Transaction, _ schema: Schema) throws -> MetaState {
+        let stored = try txn.withValue(forKey: Schema.stateKey, in: schema.meta) { MetaState($0) }
+        return (stored ?? nil) ?? MetaState()
+    }
+
+    /// Writes the state in `txn`.
+    func store(_ txn: borrowing Transaction, _ schema: Schema) throws {
+        try txn.put(bytes, forKey: Schema.stateKey, in: schema.meta)
+    }
+}
+
+/// Index keys: an 8-byte big-endian number followed by the storage key.
+enum IndexKey {
+    @inline(__always)
+    static func with<R>(
+        _ number: UInt64, _ storageKey: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        try withUnsafeTemporaryAllocation(byteCount: 8 + storageKey.count, alignment: 8) { buffer in
+            buffer.storeBytes(of: number.bigEndian, toByteOffset: 0, as: UInt64.self)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[8...]).copyMemory(from: storageKey)
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// The number at the start of an index key.
+    @inline(__always)
+    static func number(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+    }
+
+    /// The storage key after the number.
+    @inline(__always)
+    static func storageKey(_ key: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: key[8...])
+    }
+}

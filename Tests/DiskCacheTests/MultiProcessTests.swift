@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DiskCache
+
+@Suite("DiskCache shared by processes", .serialized)
+struct MultiProcessTests {
+    /// A start line a little in the future, so that workers begin together.
+    private func startLine() -> String { String(Int64(Date().timeIntervalSince1970 * 1000) + 400) }
+
+    @Test("increments from 4 processes add up exactly")
+    func concurrentIncrements() throws {
+        try withCacheDirectory { path in
+            _ = try DiskCache(directory: path)  // create it first
+            let start = startLine()
+            let workers = try (0..<4).map { _ in try Worker.start(["cache-incr", path, "500", start]) }
+            for worker in workers {
+                #expect(worker.readLine() == "done")
+                #expect(worker.wait() == 0)
+            }
+            let cache = try DiskCache(directory: path)
+            #expect(text(try cache.get("counter")) == "2000")
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("of concurrent adds from 4 processes, exactly one wins each key")
+    func concurrentAdds() throws {
+        try withCacheDirectory { path in
+            _ = try DiskCache(directory: path)
+            let start = startLine()
+            let workers = try (0..<4).map { id in try Worker.start(["cache-add", path, "worker-\(id)", "100", start]) }
+            var wins = 0
+            for worker in workers {
+                let line = worker.readLine()
+                #expect(line.hasPrefix("wins "))
+                wins += Int(line.dropFirst(5)) ?? -1000
+                #expect(worker.wait() == 0)
+            }
+            #expect(wins == 100)
+            let cache = try DiskCache(directory: path)
+            #expect(try cache.count == 100)
+            let owners = Set(try cache.get((0..<100).map { "race-\($0)" }).map { text($0) ?? "none" })
+            #expect(owners.isSubset(of: ["worker-0", "worker-1", "worker-2", "worker-3"]))
+        }
+    }
+
+    @Test("processes killed with SIGKILL mid-write leave a consistent store")
+    func killedWriters() throws {
+        try withCacheDirectory { path in
+            _ = try DiskCache(directory: path)
+            for round in 0..<3 {
+                let workers = try (0..<2).map { id in try Worker.start(["cache-churn", path, "\(round * 10 + id)"]) }
+                for worker in workers { #expect(worker.readLine() == "ready") }
+                usleep(UInt32(50_000 + round * 30_000))
+                for worker in workers { worker.kill9() }
+                let cache = try DiskCache(directory: path)
+                let report = try cache.check()
+                #expect(report.isClean, "round \(round): \(report)")
+                // The cache is still writable (the dead writer's lock was recovered).
+                try cache.set(bytes("alive"), forKey: "after-round-\(round)")
+                #expect(text(try cache.get("after-round-\(round)")) == "alive")
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A child process of the package's `TestWorker` program, for multi-process tests.
+public struct Worker {
+    /// The running process.
+    public let process: Process
+    /// Its standard output.
+    public let output: Pipe
+
+    /// Starts `TestWorker` (built beside the test bundle) with `arguments`.
+    public static func start(_ arguments: [String]) throws -> Worker {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var executable = directory.appendingPathComponent("TestWorker")
+        if !FileManager.default.fileExists(atPath: executable.path) {
+            // Inside an .xctest bundle directory the binary sits one level higher.
+            executable = directory.deletingLastPathComponent().appendingPathComponent("TestWorker")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        return Worker(process: process, output: output)
+    }
+
+    /// Reads one line of the worker's output (empty at end of output).
+    public func readLine() -> String {
+        var line = [UInt8]()
+        let handle = output.fileHandleForReading
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
+            line.append(contentsOf: byte)
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// Waits for the worker to exit (at most `seconds`, then kills it) and returns its status.
+    @discardableResult
+    public func wait(seconds: Double = 120) -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Kills the worker with SIGKILL and reaps it.
+    public func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// A fresh directory path under the temporary folder (created when `create`), removed when the
+/// closure returns.
+public func withTemporaryPath<R>(create: Bool = true, _ body: (String) throws -> R) throws -> R {
+    let path = NSTemporaryDirectory() + "cashews-tests-" + UUID().uuidString
+    if create { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
+}
+
+/// Async variant of ``withTemporaryPath(create:_:)``.
+public func withTemporaryPath<R>(create: Bool = true, _ body: (String) async throws -> R) async throws -> R {
+    let path = NSTemporaryDirectory() + "cashews-tests-" + UUID().uuidString
+    if create { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+}
+
+/// The UTF-8 bytes of a string.
+public func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// The string a byte array spells (nil stays nil).
+public func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
