@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare
+.PHONY: all demo test build lint format deps clean help bench-compare bench
 
 all: build
 
@@ -65,3 +65,6 @@ clean:
 
 bench-compare: deps
 	python3 Benchmarks/Compare/compare.py $(BENCH_ARGS)
+
+bench: deps
+	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)

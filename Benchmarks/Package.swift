@@ -3,20 +3,35 @@
 // tests never compile the benchmark dependencies.
 //
 //   make bench-compare      side by side: this library, raw LMDB in C, python-diskcache
+//   make bench              the ordo-one/benchmark suites (wall clock, throughput, mallocs)
 import PackageDescription
 
 let package = Package(
     name: "swift-cashews-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "swift-cashews", path: "..")
+        .package(name: "swift-cashews", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // ordo-one/benchmark suites: `swift package benchmark` in this directory.
+        .executableTarget(
+            name: "DiskCacheBenchmarks",
+            dependencies: [
+                .product(name: "DiskCache", package: "swift-cashews"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DiskCacheBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // The Swift side of the side-by-side comparison (Compare/run.sh drives it).
         .executableTarget(
             name: "Compare",
-            dependencies: [.product(name: "LMDB", package: "swift-cashews")],
+            dependencies: [
+                .product(name: "LMDB", package: "swift-cashews"),
+                .product(name: "DiskCache", package: "swift-cashews"),
+            ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-        )
+        ),
     ]
 )

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Side-by-side comparison runner (make bench-compare).
 
-Runs the same workloads, in one run, on several engines and prints median ops/s and ratios:
-  lmdb      the Swift LMDB wrapper (Benchmarks/Sources/Compare)
-  raw-c     raw LMDB from C (Benchmarks/Compare/raw_lmdb.c), the anchor
-Every figure is the median of --runs runs, each in a fresh temporary directory.
+Runs the same workloads, in one run, on every engine and prints median ops/s and ratios:
+  raw-c      raw LMDB from C (Compare/raw_lmdb.c), the anchor: one read txn per get (reset/renew)
+  lmdb       the Swift LMDB wrapper (Sources/Compare/LMDBWorkloads.swift)
+  engine     the DiskCache engine through its public API (Sources/Compare/DiskCacheWorkloads.swift)
+  diskcache  python-diskcache 5.6.3, installed by this runner into Benchmarks/.build/venv
+Every figure is the median of --runs runs, each in a fresh temporary directory; engines run one
+after another for each run, so that they share the machine's state.
+
+Anchors for ratios: engine/raw-c compares like with like (same sync flags); for
+set-concurrent16 the raw anchor is set-batch (1000 puts per transaction), as the goal states.
 """
 import argparse
 import os
@@ -17,22 +23,40 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 BUILD = os.path.join(BENCH, ".build")
+VENV = os.path.join(BUILD, "venv")
+DISKCACHE_VERSION = "5.6.3"
+
+RAW_ANCHOR = {"set-concurrent16": "set-batch", "get-hit-inplace": "get-hit"}
+PY_WORKLOAD = {"get-hit-inplace": "get-hit"}
+LMDB_WORKLOADS = {"get-hit", "get-miss", "set", "delete"}
 
 
 def build():
     os.makedirs(BUILD, exist_ok=True)
     raw = os.path.join(BUILD, "raw_lmdb")
     subprocess.run(["cc", "-O2", "-o", raw, os.path.join(HERE, "raw_lmdb.c"), "-llmdb"], check=True)
+    print("building the Swift runner (release)...", file=sys.stderr)
     subprocess.run(["swift", "build", "-c", "release", "--product", "Compare"], cwd=BENCH, check=True,
                    stdout=subprocess.DEVNULL)
     swift = os.path.join(BUILD, "release", "Compare")
+    python = os.path.join(VENV, "bin", "python")
+    if not os.path.exists(python):
+        print(f"creating {VENV} with diskcache=={DISKCACHE_VERSION}...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", f"diskcache=={DISKCACHE_VERSION}"],
+                       check=True)
+    script = os.path.join(HERE, "diskcache_bench.py")
     return {
-        "raw-c": lambda d, w, k, v, s: [raw, d, w, str(k), str(v), s],
-        "lmdb": lambda d, w, k, v, s: [swift, "lmdb", d, w, str(k), str(v), s],
+        "raw-c": lambda d, w, k, v, s: [raw, d, RAW_ANCHOR.get(w, w), str(k), str(v), s],
+        "lmdb": lambda d, w, k, v, s: [swift, "lmdb", d, w, str(k), str(v), s] if w in LMDB_WORKLOADS else None,
+        "engine": lambda d, w, k, v, s: [swift, "diskcache", d, w, str(k), str(v), s],
+        "diskcache": lambda d, w, k, v, s: [python, script, d, PY_WORKLOAD.get(w, w), str(k), str(v), s],
     }
 
 
 def run_once(command):
+    if command is None:
+        return None
     directory = tempfile.mkdtemp(prefix="bench-compare-")
     try:
         out = subprocess.run(command(directory), check=True, capture_output=True, text=True).stdout
@@ -41,29 +65,59 @@ def run_once(command):
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def measure(engines, names, workload, keys, size, sync, runs):
+    samples = {name: [] for name in names}
+    for _ in range(runs):
+        for name in names:
+            command = engines[name]
+            probe = command("", workload, keys, size, sync)
+            value = run_once(None if probe is None else (lambda d, c=command: c(d, workload, keys, size, sync)))
+            if value is not None:
+                samples[name].append(value)
+    return {name: statistics.median(values) if values else None for name, values in samples.items()}
+
+
+def fmt(value):
+    return f"{value:>12,.0f}" if value is not None else f"{'-':>12}"
+
+
+def ratio(a, b):
+    return f"{a / b:>8.2f}" if a is not None and b else f"{'-':>8}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keys", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sync", choices=["sync", "nosync"], default="nosync")
-    parser.add_argument("--workloads", default="get-hit,get-miss,set,set-batch,delete")
+    parser.add_argument("--workloads",
+                        default="get-hit,get-hit-inplace,get-miss,set,set-concurrent16,delete,sweep,open")
     parser.add_argument("--sizes", default="100,4096")
+    parser.add_argument("--engines", default="raw-c,lmdb,engine,diskcache")
+    parser.add_argument("--open-keys", default="10000,1000000",
+                        help="entry counts for the open-latency rows (engine and raw-c only)")
     args = parser.parse_args()
 
     engines = build()
-    print(f"keys={args.keys} runs={args.runs} (median) sync={args.sync}; ops/s, ratio = engine / raw-c")
-    print(f"{'workload':<12} {'value':>6} {'raw-c':>12} {'lmdb':>12} {'ratio':>7}")
+    names = args.engines.split(",")
+    print(f"keys={args.keys} runs={args.runs} (median) sync={args.sync}; ops/s")
+    header = f"{'workload':<17} {'value':>6}" + "".join(f"{n:>12}" for n in names)
+    header += f"{'eng/raw':>8}{'eng/py':>8}"
+    print(header)
     for size in [int(s) for s in args.sizes.split(",")]:
         for workload in args.workloads.split(","):
-            medians = {}
-            for name in ["raw-c", "lmdb"]:
-                samples = []
-                for _ in range(args.runs):
-                    samples.append(run_once(lambda d: engines[name](d, workload, args.keys, size, args.sync)))
-                medians[name] = statistics.median(samples)
-            ratio = medians["lmdb"] / medians["raw-c"]
-            print(f"{workload:<12} {size:>6} {medians['raw-c']:>12,.0f} {medians['lmdb']:>12,.0f} {ratio:>7.2f}")
+            if workload == "open" and size != int(args.sizes.split(",")[0]):
+                continue
+            m = measure(engines, names, workload, args.keys, size, args.sync, args.runs)
+            line = f"{workload:<17} {size:>6}" + "".join(fmt(m[n]) for n in names)
+            line += ratio(m.get("engine"), m.get("raw-c")) + ratio(m.get("engine"), m.get("diskcache"))
+            print(line)
             sys.stdout.flush()
+    for keys in [int(k) for k in args.open_keys.split(",") if k]:
+        m = measure(engines, [n for n in names if n in ("raw-c", "engine")], "open", keys, 100, args.sync, args.runs)
+        us = {n: (1e6 / v if v else None) for n, v in m.items()}
+        print(f"open latency, {keys:,} entries: " + ", ".join(f"{n} {u:.0f} µs" for n, u in us.items() if u))
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
  *
  *   raw_lmdb <dir> <workload> <keys> <value-bytes> <sync|nosync>
  *
- * workloads: get-hit get-miss set set-batch delete sweep
+ * workloads: get-hit get-miss set set-batch delete sweep open
  * Prints "<workload> <ops> <seconds> <ops/s>" on stdout.
  * Keys are "key-%010u" (14 bytes), as in python-diskcache's and our own runs.
  */
@@ -48,13 +48,15 @@ int main(int argc, char **argv) {
     MDB_val k, v;
     int preload = strcmp(workload, "set") != 0 && strcmp(workload, "set-batch") != 0;
     if (preload) {
-        CHECK(mdb_txn_begin(env, NULL, 0, &txn));
-        for (unsigned i = 0; i < keys; i++) {
-            k.mv_size = (size_t)snprintf(kbuf, sizeof kbuf, "key-%010u", i); k.mv_data = kbuf;
-            v.mv_size = vsize; v.mv_data = value;
-            CHECK(mdb_put(txn, dbi, &k, &v, 0));
+        for (unsigned start = 0; start < keys; start += 100000) {
+            CHECK(mdb_txn_begin(env, NULL, 0, &txn));
+            for (unsigned i = start; i < keys && i < start + 100000; i++) {
+                k.mv_size = (size_t)snprintf(kbuf, sizeof kbuf, "key-%010u", i); k.mv_data = kbuf;
+                v.mv_size = vsize; v.mv_data = value;
+                CHECK(mdb_put(txn, dbi, &k, &v, 0));
+            }
+            CHECK(mdb_txn_commit(txn));
         }
-        CHECK(mdb_txn_commit(txn));
     }
 
     unsigned ops = keys;
@@ -114,6 +116,23 @@ int main(int argc, char **argv) {
             }
             mdb_cursor_close(cur);
             CHECK(mdb_txn_commit(txn));
+        }
+    } else if (strcmp(workload, "open") == 0) {
+        /* Close, then open again 200 times: create, open, open the database, one read txn. */
+        mdb_env_close(env);
+        ops = 200;
+        for (unsigned i = 0; i < ops; i++) {
+            MDB_stat st;
+            CHECK(mdb_env_create(&env));
+            CHECK(mdb_env_set_mapsize(env, (size_t)1 << 36));
+            CHECK(mdb_env_set_maxdbs(env, 4));
+            CHECK(mdb_env_open(env, dir, flags, 0600));
+            CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
+            CHECK(mdb_dbi_open(txn, "data", 0, &dbi));
+            CHECK(mdb_stat(txn, dbi, &st));
+            sink += (unsigned)st.ms_entries;
+            mdb_txn_abort(txn);
+            if (i + 1 < ops) mdb_env_close(env);
         }
     } else {
         fprintf(stderr, "unknown workload %s\n", workload);

@@ -12,9 +12,11 @@ extension DiskCache {
     /// ```
     public struct Configuration: Sendable {
         /// The most the cache may hold, in bytes of ``DiskCache/volume`` (keys, values and a
-        /// fixed per-entry overhead), or nil for no bound. Default 1 GiB.
+        /// fixed per-entry overhead), or nil for no bound. Default 1 GiB. It holds after every
+        /// commit. Ignored with ``EvictionPolicy/none``, which bounds the cache by expiry only.
         public var sizeLimit: Int?
-        /// The most entries the cache may hold, or nil for no bound.
+        /// The most entries the cache may hold, or nil for no bound. Ignored with
+        /// ``EvictionPolicy/none``.
         public var countLimit: Int?
         /// Which entries go first when the cache is full. Fixed when the cache is created.
         public var evictionPolicy: EvictionPolicy
@@ -25,13 +27,15 @@ extension DiskCache {
         public var initialMapSize: Int
         /// The largest the map may grow. Default 1 TiB of address space.
         public var maximumMapSize: Int
-        /// Values larger than this many bytes are stored in files beside the database.
+        /// Reserved for blob files (values above this size stored in files beside the
+        /// database). Not used yet: today every value is stored inside the database.
         public var blobThreshold: Int
         /// Where "now" comes from when expiry is decided. Default: the system's wall clock.
         public var clock: CacheClock
         /// Where the cache logs what it does on its own (corrupt values, repairs, sweeps).
         public var logger: Logger
-        /// How many entries a foreground write may evict or sweep to make room. Default 16.
+        /// How many expired entries each write transaction removes in passing (soonest-expired
+        /// first), besides what it must evict to stay within the limits. Default 16.
         public var cullLimit: Int
 
         /// Creates a configuration with the defaults.
@@ -74,9 +78,15 @@ public enum Durability: Sendable, Hashable {
     /// Flush the data but not the meta page on each commit. A machine crash may lose the last
     /// commit; the file stays consistent.
     case metadataAsync
-    /// Never flush on commit; flush when the last flush is older than the interval (checked on
-    /// commit and by the maintenance service). A machine crash may lose the commits of that
-    /// last interval. The default, with one second: commits cost microseconds, not fsyncs.
+    /// Never flush on commit; flush when the last flush is older than the interval. The check
+    /// runs after each commit and in every round of the maintenance service, so without the
+    /// service the last writes of a burst wait for the next write (or the operating system's
+    /// own write-back). A machine crash may lose the commits since the last flush. The default,
+    /// with one second: commits cost microseconds, not fsyncs.
+    ///
+    /// Like every mode without a flush per commit, this relies on the file system keeping the
+    /// order of writes for the file to stay consistent after a machine crash (LMDB's caveat for
+    /// `MDB_NOSYNC`); ext4 and XFS in their default modes do.
     case periodic(Duration)
     /// Never flush: the operating system writes pages back when it likes.
     case none
@@ -89,11 +99,11 @@ public enum Durability: Sendable, Hashable {
 public enum EvictionPolicy: String, Sendable, Hashable, CaseIterable {
     /// Evict the entries stored longest ago (python-diskcache's default).
     case leastRecentlyStored = "least-recently-stored"
-    /// Evict the entries read or stored longest ago. Reads are recorded in memory and folded into
-    /// the next write, so a read never becomes a write.
+    /// Evict the entries read or stored longest ago. Not complete yet: reads are not recorded,
+    /// so today it evicts in store order, like ``leastRecentlyStored``.
     case leastRecentlyUsed = "least-recently-used"
-    /// Evict the entries read least often. Reads are counted in memory and folded into the next
-    /// write.
+    /// Evict the entries read least often. Not complete yet: reads are not counted, so today it
+    /// evicts in store order, like ``leastRecentlyStored``.
     case leastFrequentlyUsed = "least-frequently-used"
     /// Never evict: the cache is bounded by expiry only.
     case none

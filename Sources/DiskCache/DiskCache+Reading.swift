@@ -3,7 +3,9 @@ import LMDB
 extension DiskCache {
     /// The value stored under `key`, or nil when it is absent, expired, or fails its checksum.
     public func get(_ key: String) throws -> [UInt8]? {
-        try withValue(forKey: key) { Array($0) }
+        var value: [UInt8]?
+        try readValue(forKey: key) { value = Array($0) }
+        return value
     }
 
     /// Calls `body` with the bytes stored under `key` in place, without copying them, and
@@ -11,31 +13,48 @@ extension DiskCache {
     ///
     /// The buffer points into the memory map and is valid only during `body`, which runs inside a
     /// read transaction: keep it short and do not `await` in it (it cannot).
+    @inlinable
     public func withValue<R>(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        var result: R?
+        try readValue(forKey: key) { result = try body($0) }
+        return result
+    }
+
+    /// The read path: calls `body` with the live, intact value of `key`, if there is one, and
+    /// counts the hit or miss. Returns true on a hit. Not generic, so that callers in other
+    /// modules reach it without generic metadata.
+    @usableFromInline
+    @discardableResult
+    func readValue(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         let now = self.now
-        let found: R?? = try DiskCache.withKey(key) { raw, storageKey, isLong in
+        var hit = false
+        var corrupt = false
+        try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
-                try environment.read { txn -> R?? in
-                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                try environment.read { txn in
+                    guard let bytes = try txn.unsafeValue(forKey: storageKey, in: schema.entries),
+                        let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
                         !record.header.isExpired(at: now)
-                    else { return .some(nil) }
+                    else { return }
                     guard record.isIntact else {
-                        reportCorruption(key: key)
-                        return .some(nil)
+                        corrupt = true
+                        return
                     }
-                    return .some(try body(record.payload))
+                    hit = true
+                    try body(record.payload)
                 }
             }
         }
-        if case .some(.some(let value)) = found {
+        if corrupt { reportCorruption(key: key) }
+        if hit {
             counters.hits.add(1, ordering: .relaxed)
-            return value
+        } else {
+            counters.misses.add(1, ordering: .relaxed)
         }
-        counters.misses.add(1, ordering: .relaxed)
-        return nil
+        return hit
     }
 
-    /// True when `key` holds a live (unexpired) entry. Does not count as a hit or a miss.
+    /// True when `key` holds a live (unexpired, intact) entry. Does not count as a hit or a miss.
     public func contains(_ key: String) throws -> Bool {
         let now = self.now
         return try DiskCache.withKey(key) { raw, storageKey, isLong in
@@ -44,7 +63,7 @@ extension DiskCache {
                     guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
                         return false
                     }
-                    return !record.header.isExpired(at: now)
+                    return !record.header.isExpired(at: now) && record.isIntact
                 }
             }
         }
@@ -57,9 +76,10 @@ extension DiskCache {
         return try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
                 try environment.read { txn -> TimeToLive? in
-                    guard let header = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
-                        !header.isExpired(at: now)
+                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                        !record.header.isExpired(at: now), record.isIntact
                     else { return nil }
+                    let header = record.header
                     return header.expiresAt == 0 ? .forever : .remaining(.milliseconds(header.expiresAt - now))
                 }
             }
@@ -72,10 +92,10 @@ extension DiskCache {
         return try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
                 try environment.read { txn -> Int? in
-                    guard let header = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
-                        !header.isExpired(at: now)
+                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
+                        !record.header.isExpired(at: now), record.isIntact
                     else { return nil }
-                    return Int(header.valueSize)
+                    return Int(record.header.valueSize)
                 }
             }
         }
@@ -108,7 +128,9 @@ extension DiskCache {
     }
 
     /// The live keys that match the Redis-style glob `pattern` (`*`, `?`, `[a-z]`, `[^x]`, `\`),
-    /// in key order. A pattern with a literal prefix (`"user:*"`) scans only that range.
+    /// in the order of their UTF-8 bytes (keys over 479 bytes that share their first 480 bytes
+    /// come in an arbitrary order among themselves). A pattern with a literal prefix
+    /// (`"user:*"`) scans only that range.
     public func keys(matching pattern: String = "*") throws -> [String] {
         var keys: [String] = []
         try scanLive(matching: pattern) { key, _ in

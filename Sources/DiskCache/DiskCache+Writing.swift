@@ -35,10 +35,19 @@ extension DiskCache {
 
     /// Stores every key/value pair of `values` in one transaction, all with `expiry`.
     public func set<V: ContiguousBytes>(_ values: [String: V], expiry: Expiry = .never) throws {
-        for key in values.keys where key.isEmpty { throw DiskCacheError.emptyKey }
+        try set(values.map { (key: $0.key, value: $0.value) }, expiry: expiry)
+    }
+
+    /// Stores every pair of `entries`, in order, in one transaction, all with `expiry` (a later
+    /// pair of the same key wins). Sorted keys load fastest.
+    public func set<V: ContiguousBytes>(_ entries: [(key: String, value: V)], expiry: Expiry = .never) throws {
+        for entry in entries {
+            guard !entry.key.isEmpty else { throw DiskCacheError.emptyKey }
+            try entry.value.withUnsafeBytes { try checkFits(keyLength: entry.key.utf8.count, valueSize: $0.count) }
+        }
         try write { txn, state in
             let deadline = try expiry.deadline(now: state.now)
-            for (key, value) in values {
+            for (key, value) in entries {
                 try value.withUnsafeBytes { bytes in
                     _ = try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: .always)
                 }
@@ -208,7 +217,7 @@ extension DiskCache {
                 expiresAt: deadline ?? live?.expiresAt ?? 0, replacing: existing?.header, state: &state)
             return true
         }
-        if stored { counters.sets.add(1, ordering: .relaxed) }
+        if stored { state.sets += 1 }
         return stored
     }
 

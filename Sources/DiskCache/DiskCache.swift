@@ -133,6 +133,9 @@ public final class DiskCache: Sendable {
 
     // MARK: Writing through the group committer
 
+    /// Thrown inside a batch when a request failed after changing something.
+    private struct PartialWrite: Error {}
+
     /// Runs `body` in a group-committed write transaction and returns its result.
     func write<R>(_ body: (borrowing Transaction, inout BatchState) throws -> R) throws -> R {
         var result: R?
@@ -141,36 +144,65 @@ public final class DiskCache: Sendable {
     }
 
     /// Runs one batch of requests in one write transaction.
+    ///
+    /// A request that fails before changing anything fails alone. One that fails after changing
+    /// something (it should not: every request validates first) cannot be undone inside the
+    /// shared transaction, so the batch is aborted and each request runs again in a transaction
+    /// of its own, which keeps every request all-or-nothing.
     private func executeBatch(_ batch: [WriteRequest]) {
-        var expirations = 0
-        var evictions = 0
         do {
-            try environment.write { txn in
-                var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
-                for request in batch {
-                    request.error = nil
-                    do {
-                        try request.body(txn, &state)
-                    } catch let error as LMDBError {
-                        throw error  // the transaction is unusable: fail the whole batch
-                    } catch {
-                        request.error = error
-                    }
+            try commit(batch)
+        } catch is PartialWrite {
+            for request in batch {
+                do {
+                    try commit([request])
+                } catch {
+                    fail([request], with: error)
                 }
-                try enforceLimits(txn, &state)
-                if state.metaChanged { try state.meta.store(txn, schema) }
-                expirations = state.expirations
-                evictions = state.evictions
             }
         } catch {
-            let failure = (error as? LMDBError).map(DiskCacheError.storage) ?? error
-            for request in batch { request.error = failure }
-            logger.error("cache write failed", metadata: ["directory": "\(directory)", "error": "\(failure)"])
-            return
+            fail(batch, with: error)
         }
-        counters.expirations.add(expirations, ordering: .relaxed)
-        counters.evictions.add(evictions, ordering: .relaxed)
         syncIfDue()
+    }
+
+    /// Runs `requests` in one write transaction and commits it; counts what it did afterwards.
+    private func commit(_ requests: [WriteRequest]) throws {
+        var totals = BatchState(meta: MetaState(), now: 0)
+        try environment.write { txn in
+            var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
+            for request in requests {
+                request.error = nil
+                state.changed = false
+                let setsBefore = state.sets
+                do {
+                    try request.body(txn, &state)
+                } catch let error as LMDBError {
+                    throw error  // the transaction is unusable: fail the whole batch
+                } catch {
+                    if state.changed {
+                        if requests.count == 1 { throw error }  // alone: aborting undoes it
+                        throw PartialWrite()
+                    }
+                    state.sets = setsBefore
+                    request.error = error
+                }
+            }
+            try enforceLimits(txn, &state)
+            if state.metaChanged { try state.meta.store(txn, schema) }
+            totals = state
+        }
+        counters.sets.add(totals.sets, ordering: .relaxed)
+        counters.expirations.add(totals.expirations, ordering: .relaxed)
+        counters.evictions.add(totals.evictions, ordering: .relaxed)
+    }
+
+    private func fail(_ requests: [WriteRequest], with error: any Error) {
+        let failure = (error as? LMDBError).map(DiskCacheError.storage) ?? error
+        for request in requests { request.error = failure }
+        if error is LMDBError {
+            logger.error("cache write failed", metadata: ["directory": "\(directory)", "error": "\(failure)"])
+        }
     }
 
     /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval.

@@ -36,8 +36,8 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
         case .invalidPattern(let pattern, let reason):
             return "invalid glob pattern \"\(pattern)\": \(reason) (escape a literal *, ?, [ or \\ with \\)"
         case .valueTooLarge(let size, let limit):
-            return "a value of \(size) bytes cannot fit a cache limited to \(limit) bytes; raise sizeLimit"
-                + " or store it elsewhere (nothing was evicted for it)"
+            return "a value of \(size) bytes cannot fit a cache limited to \(limit) bytes (an entry counts its"
+                + " key, its value and 64 bytes); raise sizeLimit or store it elsewhere (nothing was evicted for it)"
         case .incompatibleCache(let path, let reason):
             return "the cache at \(path) cannot be opened: \(reason)"
         case .storage(let error):

@@ -5,7 +5,7 @@ import CLMDB
 /// Get one from ``Environment/database(named:flags:)``; it is a small value that is valid for
 /// the environment's whole life and may be shared between threads and tasks.
 public struct Database: Sendable, Hashable {
-    let handle: UInt32
+    @usableFromInline let handle: UInt32
     /// The name, or nil for the environment's unnamed main database.
     public let name: String?
     /// The flags the database was opened with.

@@ -53,7 +53,9 @@ public final class Environment: Sendable {
     /// keeps pages of older snapshots from being reused.
     @inlinable
     public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
-        try withReadPointer { try body(Transaction(pointer: $0, isReadOnly: true)) }
+        var result: R?
+        try withReadPointer { result = try body(Transaction(pointer: $0, isReadOnly: true)) }
+        return result!
     }
 
     /// Runs `body` in a write transaction: commits when it returns, aborts when it throws.
@@ -63,16 +65,20 @@ public final class Environment: Sendable {
     /// fresh transaction, so keep side effects outside the transaction idempotent.
     @inlinable
     public func write<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
-        try withWritePointer { try body(Transaction(pointer: $0, isReadOnly: false)) }
+        var result: R?
+        try withWritePointer { result = try body(Transaction(pointer: $0, isReadOnly: false)) }
+        return result!
     }
 
+    // Non-generic cores: callers in other modules inline the generic shells above and call these
+    // directly, with no generic metadata on the hot path.
     @usableFromInline
-    func withReadPointer<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+    func withReadPointer(_ body: (OpaquePointer) throws -> Void) throws {
         try core.withReadTransaction(body)
     }
 
     @usableFromInline
-    func withWritePointer<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+    func withWritePointer(_ body: (OpaquePointer) throws -> Void) throws {
         try core.withWriteTransaction(body)
     }
 

@@ -30,6 +30,8 @@ final class EnvironmentCore: @unchecked Sendable {
     private let databases = Mutex<[String: Database]>([:])
     /// How many ``Environment`` values use this core. Guarded by the registry's lock.
     var referenceCount = 0
+    /// The process that opened it (LMDB handles must not be used after `fork()`).
+    let processID = getpid()
 
     init(path: String, options: Environment.Options) throws(LMDBError) {
         var created: OpaquePointer?
@@ -66,8 +68,7 @@ final class EnvironmentCore: @unchecked Sendable {
     // MARK: Transactions
 
     /// Runs `body` inside a read transaction taken from (and returned to) the pool.
-    @inline(__always)
-    func withReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+    func withReadTransaction(_ body: (OpaquePointer) throws -> Void) throws {
         var clearedReaders = false
         while true {
             mapLock.lockShared()

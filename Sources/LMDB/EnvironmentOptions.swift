@@ -56,8 +56,9 @@ extension Environment {
         public static let noSubdirectory = Flags(rawValue: UInt32(MDB_NOSUBDIR))
         /// `MDB_RDONLY`: open read-only; write transactions fail.
         public static let readOnly = Flags(rawValue: UInt32(MDB_RDONLY))
-        /// `MDB_NOSYNC`: do not flush on commit. A system crash may lose recent commits or, with
-        /// `writeMap`, corrupt the file; a process crash loses nothing.
+        /// `MDB_NOSYNC`: do not flush on commit. A process crash loses nothing; a system crash may
+        /// lose recent commits, and keeps the file consistent only if the file system preserves
+        /// the order of writes (with `writeMap`, it may corrupt the file).
         public static let noSync = Flags(rawValue: UInt32(MDB_NOSYNC))
         /// `MDB_NOMETASYNC`: flush data but not the meta page on commit. A system crash may lose
         /// the last commit but keeps the file consistent.

@@ -21,6 +21,10 @@ enum EnvironmentRegistry {
         return try cores.withLock { table throws(LMDBError) -> EnvironmentCore in
             let core: EnvironmentCore
             if let open = table[key] {
+                precondition(
+                    open.processID == getpid(),
+                    "\(key) was opened before fork(): LMDB environments cannot be used across fork(); open caches after forking, or exec"
+                )
                 core = open
             } else {
                 core = try EnvironmentCore(path: key, options: options)

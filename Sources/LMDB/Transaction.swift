@@ -31,21 +31,44 @@ public struct Transaction: ~Copyable {
 
     // MARK: Reading
 
+    /// The bytes stored under `key`, in place in the memory map, or nil when the key is absent.
+    ///
+    /// The buffer is valid until the transaction ends or, in a write transaction, until the next
+    /// change: do not keep it. Prefer ``withValue(forKey:in:_:)-(UnsafeRawBufferPointer,_,_)``,
+    /// which scopes it; this form exists for hot paths that must not pay for a closure.
+    @inlinable
+    public func unsafeValue(forKey key: UnsafeRawBufferPointer, in database: Database) throws -> UnsafeRawBufferPointer?
+    {
+        var found = UnsafeRawBufferPointer(start: nil, count: 0)
+        return try lookUp(key, database.handle, &found) ? found : nil
+    }
+
+    /// Looks `key` up; true and `value` set when found.
+    @usableFromInline
+    func lookUp(_ key: UnsafeRawBufferPointer, _ database: UInt32, _ value: inout UnsafeRawBufferPointer) throws -> Bool
+    {
+        var k = MDB_val(key)
+        var v = MDB_val()
+        let rc = mdb_get(pointer, database, &k, &v)
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "mdb_get")
+        value = UnsafeRawBufferPointer(v)
+        return true
+    }
+
     /// Calls `body` with the bytes stored under `key`, without copying them, and returns its
     /// result; returns nil when the key is absent.
+    @inlinable
     public func withValue<R>(
         forKey key: UnsafeRawBufferPointer, in database: Database,
         _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {
-        var k = MDB_val(key)
-        var v = MDB_val()
-        let rc = mdb_get(pointer, database.handle, &k, &v)
-        if rc == MDB_NOTFOUND { return nil }
-        try check(rc, "mdb_get")
-        return try body(UnsafeRawBufferPointer(v))
+        guard let value = try unsafeValue(forKey: key, in: database) else { return nil }
+        return try body(value)
     }
 
     /// Calls `body` with the bytes stored under `key`, without copying them; nil when absent.
+    @inlinable
     public func withValue<K: ContiguousBytes, R>(
         forKey key: K, in database: Database, _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {

@@ -37,6 +37,19 @@ struct LimitTests {
         }
     }
 
+    @Test("a many-key set with one value too large stores nothing")
+    func manyKeySetIsAllOrNothing() throws {
+        try withCacheDirectory { path in
+            let cache = try makeCache(path, sizeLimit: 4096)
+            let entries: [(key: String, value: [UInt8])] = [
+                ("a", bytes("1")), ("b", [UInt8](repeating: 0, count: 5000)),
+            ]
+            #expect(throws: DiskCacheError.self) { try cache.set(entries) }
+            #expect(try cache.get("a") == nil)
+            #expect(try cache.count == 0)
+        }
+    }
+
     @Test("the count limit holds, and expired entries go before live ones")
     func countLimitExpiredFirst() throws {
         try withCacheDirectory { path in

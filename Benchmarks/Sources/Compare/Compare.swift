@@ -2,7 +2,7 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: lmdb (the Swift LMDB wrapper)
+//   engines: diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper)
 import Foundation
 
 enum CompareError: Error {
@@ -32,6 +32,9 @@ struct Compare {
         }
         let sync = args[6] == "sync"
         switch args[1] {
+        case "diskcache":
+            _ = try DiskCacheWorkloads.run(
+                directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)

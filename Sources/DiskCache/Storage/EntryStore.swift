@@ -12,6 +12,10 @@ struct BatchState {
     var expirations = 0
     /// Entries evicted to make room.
     var evictions = 0
+    /// Values stored (counted into the statistics once the batch commits).
+    var sets = 0
+    /// True once the current request has changed something (see ``DiskCache/executeBatch``).
+    var changed = false
 }
 
 /// The record-level operations of the engine, inside a transaction: they keep the entries, the
@@ -74,6 +78,7 @@ struct EntryStore: Sendable {
         state.meta.count += 1
         state.meta.volume += EntryStore.volume(keyLength: key.count, valueSize: value.count)
         state.metaChanged = true
+        state.changed = true
     }
 
     /// Rewrites the header of an existing record in place (expiry or rank changes), keeping the
@@ -82,7 +87,7 @@ struct EntryStore: Sendable {
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, from old: RecordHeader, to new: RecordHeader
     ) throws {
         var updated = new
-        updated.checksum = old.checksum ^ old.headerHash ^ new.headerHash
+        updated.checksum = old.checksum ^ old.headerMix ^ new.headerMix
         let record = try txn.value(forKey: storageKey, in: schema.entries) ?? []
         guard record.count >= RecordHeader.size else { return }
         try txn.put(reservingCount: record.count, forKey: storageKey, in: schema.entries) { buffer in
@@ -142,5 +147,6 @@ struct EntryStore: Sendable {
         state.meta.count -= 1
         state.meta.volume -= EntryStore.volume(of: header, storageKeyLength: storageKey.count)
         state.metaChanged = true
+        state.changed = true
     }
 }

@@ -15,8 +15,9 @@
 ///     48    … full key (long keys), then the value bytes
 /// ```
 /// All integers are little-endian. The checksum is XXH3-64 of the value (seeded with its size)
-/// XOR XXH3-64 of header bytes 0..<32, so that a change of expiry can update the checksum
-/// without hashing the value again, and the eviction rank can change without touching it.
+/// XOR a mix of the header fields (``RecordHeader/headerMix``), so that a change of expiry can
+/// update the checksum without hashing the value again, and the eviction rank can change without
+/// touching it.
 struct RecordHeader: Equatable {
     static let size = 48
     static let version: UInt8 = 1
@@ -74,17 +75,20 @@ struct RecordHeader: Equatable {
         buffer.storeBytes(of: checksum.littleEndian, toByteOffset: 40, as: UInt64.self)
     }
 
-    /// XXH3-64 of header bytes 0..<32 (everything but the rank and the checksum).
-    var headerHash: UInt64 {
-        withUnsafeTemporaryAllocation(byteCount: RecordHeader.size, alignment: 8) { buffer in
-            write(to: buffer)
-            return Hash.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<32]), seed: 0)
-        }
+    /// A mix of the header fields the checksum covers (all but the rank and the checksum): each
+    /// field is multiplied by its own odd constant (a bijection), so a change to any one field
+    /// changes the mix.
+    @inline(__always)
+    var headerMix: UInt64 {
+        (UInt64(flags) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(keyLength) &* 0xC2B2_AE3D_27D4_EB4F)
+            ^ (valueSize &* 0x1656_67B1_9E37_79F9) ^ (UInt64(bitPattern: storedAt) &* 0x85EB_CA77_C2B2_AE63)
+            ^ (UInt64(bitPattern: expiresAt) &* 0x27D4_EB2F_1656_67C5) ^ (UInt64(RecordHeader.version) << 56)
     }
 
     /// The checksum of a record with this header and `value` (for a blob: its reference bytes).
+    @inline(__always)
     func computeChecksum(value: UnsafeRawBufferPointer) -> UInt64 {
-        Hash.checksum(value, seed: UInt64(value.count)) ^ headerHash
+        Hash.checksum(value, seed: UInt64(value.count)) ^ headerMix
     }
 }
 
@@ -103,7 +107,9 @@ struct RecordView {
         let keyEnd = RecordHeader.size + Int(header.keyLength)
         guard keyEnd <= record.count else { return nil }
         let payload = UnsafeRawBufferPointer(rebasing: record[keyEnd...])
-        if !header.isBlob && UInt64(payload.count) != header.valueSize { return nil }
+        // Blob records (values in files) are not written by this version: treat one as damaged
+        // rather than return its file reference as a value.
+        guard !header.isBlob, UInt64(payload.count) == header.valueSize else { return nil }
         self.header = header
         self.fullKey = UnsafeRawBufferPointer(rebasing: record[RecordHeader.size..<keyEnd])
         self.payload = payload

@@ -1,0 +1,117 @@
+import DiskCache
+import Foundation
+
+/// The comparison workloads on the DiskCache engine, through its public API.
+enum DiskCacheWorkloads {
+    static func run(directory: String, workload: String, keys: Int, valueSize: Int, sync: Bool) throws -> Int {
+        let configuration = DiskCache.Configuration(
+            sizeLimit: nil,
+            evictionPolicy: ProcessInfo.processInfo.environment["COMPARE_POLICY"] == "none"
+                ? .none : .leastRecentlyStored,
+            durability: sync ? .full : .periodic(.seconds(1)))
+        var cache: DiskCache? = try DiskCache(directory: directory, configuration: configuration)
+        let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
+        var key = KeyFormatter(prefix: "key-")
+        let preload = !["set", "set-concurrent16"].contains(workload)
+        if preload {
+            let expiry: Expiry = workload == "sweep" ? .after(.milliseconds(1)) : .never
+            for start in stride(from: 0, to: keys, by: 10_000) {
+                var batch: [(key: String, value: [UInt8])] = []
+                for i in start..<min(start + 10_000, keys) {
+                    key.set(UInt32(i))
+                    batch.append((key.string, value))
+                }
+                try cache!.set(batch, expiry: expiry)
+            }
+            if workload == "sweep" { usleep(5_000) }
+        }
+        var sink = 0
+        var random = XorShift()
+        return try measure(workload) {
+            switch workload {
+            case "get-hit", "get-miss":
+                if workload == "get-miss" { key = KeyFormatter(prefix: "nokey-") }
+                for _ in 0..<keys * 3 {
+                    key.set(random.next() % UInt32(keys))
+                    if let found = try cache!.get(key.string) { sink &+= found.count &+ Int(found[0]) }
+                }
+                return keys * 3
+            case "get-hit-inplace":
+                // The zero-copy read: the value is looked at in the map, not copied out.
+                let rounds = Int(ProcessInfo.processInfo.environment["COMPARE_ROUNDS"] ?? "3") ?? 3
+                for _ in 0..<keys * rounds {
+                    key.set(random.next() % UInt32(keys))
+                    sink &+= try cache!.withValue(forKey: key.string) { $0.count &+ Int($0[0]) } ?? 0
+                }
+                return keys * rounds
+            case "set":
+                for i in 0..<keys {
+                    key.set(UInt32(i))
+                    try cache!.set(value, forKey: key.string)
+                }
+            case "set-concurrent16":
+                let shared = cache!
+                try concurrently(threads: 16, keys: keys) { thread, i in
+                    try shared.set(value, forKey: "key-\(thread)-\(i)")
+                }
+            case "delete":
+                for i in 0..<keys {
+                    key.set(UInt32(i))
+                    try cache!.delete(key.string)
+                }
+            case "sweep":
+                var removed = 0
+                while true {
+                    let swept = try cache!.sweepExpired(limit: 1000)
+                    if swept == 0 { break }
+                    removed += swept
+                }
+                precondition(removed > 0, "nothing expired")
+                return removed
+            case "open":
+                // Close and reopen the cache (a real mdb_env_open each time: the process-wide
+                // registry closes the environment when its last user goes away).
+                cache = nil
+                let opens = 200
+                for _ in 0..<opens {
+                    let reopened = try DiskCache(directory: directory, configuration: configuration)
+                    sink &+= try reopened.count
+                }
+                return opens
+            default:
+                throw CompareError.unknownWorkload(workload)
+            }
+            return keys
+        }
+        .withSink(sink)
+    }
+
+    /// Runs `body(thread, i)` for i in 0..<keys/threads on each of `threads` OS threads.
+    static func concurrently(threads: Int, keys: Int, _ body: @escaping @Sendable (Int, Int) throws -> Void) throws {
+        let perThread = keys / threads
+        let group = DispatchGroup()
+        let failure = FailureBox()
+        for thread in 0..<threads {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    for i in 0..<perThread { try body(thread, i) }
+                } catch {
+                    failure.record(error)
+                }
+            }.start()
+        }
+        group.wait()
+        if let error = failure.error { throw error }
+    }
+}
+
+/// The first error of several threads.
+final class FailureBox: @unchecked Sendable {
+    // @unchecked: `first` is only touched under `lock`.
+    private let lock = NSLock()
+    private var first: (any Error)?
+    func record(_ error: any Error) { lock.withLock { if first == nil { first = error } } }
+    var error: (any Error)? { lock.withLock { first } }
+}
