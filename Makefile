@@ -1,9 +1,9 @@
 # swift-cashews — quick start:  make demo   |   make test
 SHELL := /bin/bash
 #
-# Both install what is missing (liblmdb-dev through apt-get on Debian/Ubuntu) before building.
-# On other systems install LMDB yourself first: `brew install lmdb` (macOS),
-# `dnf install lmdb-devel` (Fedora), `apk add lmdb-dev` (Alpine), `pacman -S lmdb` (Arch).
+# Both install what is missing (liblmdb-dev, libxxhash-dev through apt-get on Debian/Ubuntu) before building.
+# On other systems install LMDB and xxHash yourself first: `brew install lmdb xxhash` (macOS),
+# `dnf install lmdb-devel xxhash-devel` (Fedora), `apk add lmdb-dev xxhash-dev` (Alpine).
 
 SWIFT        ?= swift
 SOURCES      := Sources Tests Examples Package.swift
@@ -29,8 +29,8 @@ deps:
 		echo "==> installing liblmdb-dev libxxhash-dev (LMDB, xxHash)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev; \
 	else \
-		echo "LMDB is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
-		echo "  (brew install lmdb | dnf install lmdb-devel | apk add lmdb-dev | pacman -S lmdb), then re-run make."; \
+		echo "LMDB or xxHash is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
+		echo "  (brew install lmdb xxhash | dnf install lmdb-devel xxhash-devel | apk add lmdb-dev xxhash-dev), then re-run make."; \
 		exit 1; \
 	fi
 

@@ -99,11 +99,13 @@ public enum Durability: Sendable, Hashable {
 public enum EvictionPolicy: String, Sendable, Hashable, CaseIterable {
     /// Evict the entries stored longest ago (python-diskcache's default).
     case leastRecentlyStored = "least-recently-stored"
-    /// Evict the entries read or stored longest ago. Not complete yet: reads are not recorded,
-    /// so today it evicts in store order, like ``leastRecentlyStored``.
+    /// Evict the entries read or written longest ago. Reads are recorded in memory and folded
+    /// into the eviction order by the next write transaction of the same process (or the
+    /// maintenance service), so a read never becomes a write. The order is approximate: reads
+    /// not folded yet, and reads dropped when the in-memory log is full, do not count.
     case leastRecentlyUsed = "least-recently-used"
-    /// Evict the entries read least often. Not complete yet: reads are not counted, so today it
-    /// evicts in store order, like ``leastRecentlyStored``.
+    /// Evict the entries read least often (ties: written longest ago). Hits are counted in memory
+    /// and folded like ``leastRecentlyUsed``; a write resets an entry's count.
     case leastFrequentlyUsed = "least-frequently-used"
     /// Never evict: the cache is bounded by expiry only.
     case none

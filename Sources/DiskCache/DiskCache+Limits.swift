@@ -15,6 +15,29 @@ extension DiskCache {
         return false
     }
 
+    /// Moves the entries read since the last fold in the eviction order (LRU: to the back; LFU:
+    /// up by their hit counts).
+    func fold(
+        _ accesses: [(key: [UInt8], access: AccessLog.Access)], _ txn: borrowing Transaction, _ state: inout BatchState
+    )
+        throws
+    {
+        for (key, access) in accesses {
+            try key.withUnsafeBytes { storageKey in
+                guard
+                    let old = try txn.withValue(forKey: storageKey, in: schema.entries, { RecordView($0)?.header })
+                        ?? nil
+                else { return }
+                state.meta.sequence += 1
+                state.metaChanged = true
+                var new = old
+                new.rank = Rank.afterHits(
+                    access.hits, old: old.rank, sequence: state.meta.sequence, policy: configuration.evictionPolicy)
+                try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
+            }
+        }
+    }
+
     /// Run at the end of every write transaction: removes up to `cullLimit` expired entries, then
     /// evicts — expired entries first, then in policy order — until the totals are within the
     /// limits, so the bound holds after every commit.

@@ -1,5 +1,11 @@
 import LMDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension DiskCache {
     /// Removes up to `limit` expired entries, soonest-expired first, in one transaction, and
     /// returns how many it removed. It reads only the expired part of the expiry index: the cost
@@ -43,41 +49,67 @@ extension DiskCache {
         try storage { try environment.readerCheck() }
     }
 
-    /// Verifies the whole cache: every record's header and checksum, the exact totals, and that
-    /// the expiry index and the eviction order hold exactly one row per entry. With `repair`,
-    /// fixes what it finds in the same pass (corrupt entries are deleted, index rows added or
-    /// dropped, totals rewritten) and reports what it found before fixing it.
+    /// Verifies the whole cache: every record's header and checksum (blob files are read and
+    /// hashed), the exact totals, that the expiry index and the eviction order hold exactly one
+    /// row per entry, and that no blob file is left without an entry. With `repair`, fixes what it
+    /// finds in the same pass (damaged entries are deleted, index rows added or dropped, totals
+    /// rewritten, orphan files removed) and reports what it found before fixing it.
     ///
-    /// A check reads every entry: it is O(n), for tools and maintenance windows, not hot paths.
+    /// A blob file younger than `orphanGrace` is never called an orphan: another process may have
+    /// written it and not yet committed the entry that references it.
+    ///
+    /// A check reads every entry and every blob: it is O(size of the cache), for tools and
+    /// maintenance windows, not hot paths.
     @discardableResult
-    public func check(repair: Bool = false) throws -> CheckReport {
+    public func check(repair: Bool = false, orphanGrace: Duration = .seconds(600)) throws -> CheckReport {
+        let grace = Double(orphanGrace.milliseconds) / 1000
         if repair {
-            return try write { txn, state in
-                let report = try verify(txn, now: state.now, repair: true)
-                state.meta.count = Int64(report.entries)
-                state.meta.volume = Int64(report.volume)
+            var orphans: [BlobID] = []
+            let report = try write { txn, state in
+                let result = try verify(txn, now: state.now, repair: true, orphanGrace: grace)
+                state.meta.count = Int64(result.report.entries)
+                state.meta.volume = Int64(result.report.volume)
+                state.meta.blobCount = Int64(result.report.blobEntries)
+                state.meta.blobBytes = Int64(result.report.blobBytes)
                 state.metaChanged = true
-                return report
+                state.blobsToRemove += result.damagedBlobs
+                orphans = result.orphans
+                return result.report
             }
+            blobs.remove(orphans)
+            return report
         }
-        return try storage { try environment.read { txn in try verify(txn, now: now, repair: false) } }
+        return try storage {
+            try environment.read { txn in try verify(txn, now: now, repair: false, orphanGrace: grace).report }
+        }
     }
 
-    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool) throws -> CheckReport {
+    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool, orphanGrace: Double) throws -> (
+        report: CheckReport, damagedBlobs: [BlobID], orphans: [BlobID]
+    ) {
         var report = CheckReport()
         var expected = Set<[UInt8]>()  // index rows the entries call for
         var expectedOrder = Set<[UInt8]>()
         var corrupt: [[UInt8]] = []
+        var damagedBlobs: [BlobID] = []
+        var referenced = Set<BlobID>()
         try txn.withCursor(in: schema.entries) { cursor in
             try cursor.scan { entry in
-                guard let view = RecordView(entry.value), view.isIntact,
-                    view.header.hasLongKey == (entry.key.count == StorageKey.longLength)
+                guard let view = RecordView(entry.value),
+                    view.header.hasLongKey == (entry.key.count == StorageKey.longLength),
+                    view.header.isBlob ? try blobIsIntact(view) : view.isIntact
                 else {
                     corrupt.append(Array(entry.key))
+                    if let id = RecordView(entry.value)?.blobID { damagedBlobs.append(id) }
                     return .continue
                 }
                 report.entries += 1
                 report.volume += Int(EntryStore.volume(of: view.header, storageKeyLength: entry.key.count))
+                if let id = view.blobID {
+                    referenced.insert(id)
+                    report.blobEntries += 1
+                    report.blobBytes += Int(view.header.valueSize)
+                }
                 if view.header.isExpired(at: now) { report.expiredEntries += 1 }
                 if view.header.expiresAt != 0 {
                     IndexKey.with(UInt64(view.header.expiresAt), entry.key) { _ = expected.insert(Array($0)) }
@@ -92,11 +124,16 @@ extension DiskCache {
         let meta = try MetaState.load(txn, schema)
         report.recordedCount = Int(meta.count)
         report.recordedVolume = Int(meta.volume)
+        report.recordedBlobCount = Int(meta.blobCount)
+        report.recordedBlobBytes = Int(meta.blobBytes)
 
         let (danglingExpiry, missingExpiry) = try compare(index: schema.expiry, with: expected, txn, repair: repair)
         let (danglingOrder, missingOrder) = try compare(index: schema.order, with: expectedOrder, txn, repair: repair)
         report.danglingIndexRows = danglingExpiry + danglingOrder
         report.missingIndexRows = missingExpiry + missingOrder
+        let orphans = blobs.files().filter { !referenced.contains($0.id) && $0.age >= orphanGrace }.map(\.id)
+        // A damaged entry's file is not an orphan: it goes with its entry.
+        report.orphanBlobFiles = orphans.filter { !damagedBlobs.contains($0) }.count
         if repair {
             for key in corrupt { _ = try txn.delete(forKey: key, in: schema.entries) }
             if !report.isClean {
@@ -106,7 +143,26 @@ extension DiskCache {
         if !corrupt.isEmpty {
             counters.corruptions.add(corrupt.count, ordering: .relaxed)
         }
-        return report
+        return (report, damagedBlobs, orphans.filter { !damagedBlobs.contains($0) })
+    }
+
+    /// Reads a blob's file and compares its hash and size with the record.
+    private func blobIsIntact(_ view: RecordView) throws -> Bool {
+        guard let id = view.blobID, let fd = try blobs.openForReading(id) else { return false }
+        defer { close(fd) }
+        let hash = StreamingHash(seed: 0)
+        var remaining = Int(view.header.valueSize)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while remaining > 0 {
+            let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, remaining)])
+            guard try BlobReader.readFully(fd, into: part, path: blobs.directory) else { return false }
+            hash.update(UnsafeRawBufferPointer(part))
+            remaining -= part.count
+        }
+        var extra: UInt8 = 0
+        guard FileIO.read(fd, &extra, 1) == 0 else { return false }  // the file is longer than recorded
+        return view.isIntact(blobHash: hash.digest)
     }
 
     /// Compares an index with the rows the entries call for; with `repair`, makes them equal.
@@ -145,6 +201,16 @@ public struct CheckReport: Sendable, Hashable, CustomStringConvertible {
     public var recordedCount = 0
     /// The volume recorded in the metadata.
     public var recordedVolume = 0
+    /// Entries whose value is a blob file (found by the scan).
+    public var blobEntries = 0
+    /// Bytes of those files.
+    public var blobBytes = 0
+    /// The blob count recorded in the metadata.
+    public var recordedBlobCount = 0
+    /// The blob bytes recorded in the metadata.
+    public var recordedBlobBytes = 0
+    /// Blob files that no entry references (older than the grace period).
+    public var orphanBlobFiles = 0
     /// Expiry-index or eviction-order rows that name no matching entry.
     public var danglingIndexRows = 0
     /// Entries whose expiry-index or eviction-order row is missing.
@@ -153,13 +219,15 @@ public struct CheckReport: Sendable, Hashable, CustomStringConvertible {
     /// True when nothing is wrong.
     public var isClean: Bool {
         corruptEntries == 0 && recordedCount == entries && recordedVolume == volume && danglingIndexRows == 0
-            && missingIndexRows == 0
+            && missingIndexRows == 0 && orphanBlobFiles == 0 && recordedBlobCount == blobEntries
+            && recordedBlobBytes == blobBytes
     }
 
     /// A one-line summary.
     public var description: String {
         "entries=\(entries) (recorded \(recordedCount)) volume=\(volume) (recorded \(recordedVolume))"
             + " expired=\(expiredEntries) corrupt=\(corruptEntries) dangling-index-rows=\(danglingIndexRows)"
-            + " missing-index-rows=\(missingIndexRows)"
+            + " missing-index-rows=\(missingIndexRows) blobs=\(blobEntries) (recorded \(recordedBlobCount))"
+            + " blob-bytes=\(blobBytes) (recorded \(recordedBlobBytes)) orphan-blob-files=\(orphanBlobFiles)"
     }
 }

@@ -1,5 +1,11 @@
 import LMDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension DiskCache {
     /// The value stored under `key`, or nil when it is absent, expired, or fails its checksum.
     public func get(_ key: String) throws -> [UInt8]? {
@@ -29,6 +35,7 @@ extension DiskCache {
         let now = self.now
         var hit = false
         var corrupt = false
+        var blob: (fd: Int32, record: RecordHeader)?
         try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
                 try environment.read { txn in
@@ -36,13 +43,42 @@ extension DiskCache {
                         let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
                         !record.header.isExpired(at: now)
                     else { return }
+                    if let id = record.blobID {
+                        // Open the file while the snapshot still references it: a concurrent
+                        // delete unlinks it only after its own commit, and an open file survives.
+                        guard let fd = try blobs.openForReading(id) else {
+                            corrupt = true
+                            return
+                        }
+                        blob = (fd, record.header)
+                        accessLog?.record(storageKey)
+                        return
+                    }
                     guard record.isIntact else {
                         corrupt = true
                         return
                     }
                     hit = true
+                    accessLog?.record(storageKey)
                     try body(record.payload)
                 }
+            }
+        }
+        if let (fd, header) = blob {
+            // The blob is read outside the transaction, straight from its file, mapped.
+            defer { close(fd) }
+            let size = Int(header.valueSize)
+            let mapped = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0)
+            if mapped == MAP_FAILED {
+                throw DiskCacheError.fileSystem(operation: "mmap blob", path: directory, errno: errno)
+            }
+            defer { munmap(mapped, size) }
+            let buffer = UnsafeRawBufferPointer(start: mapped, count: size)
+            if Hash.checksum(buffer, seed: 0) ^ header.headerMix == header.checksum {
+                hit = true
+                try body(buffer)
+            } else {
+                corrupt = true
             }
         }
         if corrupt { reportCorruption(key: key) }
@@ -63,7 +99,7 @@ extension DiskCache {
                     guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
                         return false
                     }
-                    return !record.header.isExpired(at: now) && record.isIntact
+                    return !record.header.isExpired(at: now) && record.passesQuickCheck
                 }
             }
         }
@@ -77,7 +113,7 @@ extension DiskCache {
             try storage {
                 try environment.read { txn -> TimeToLive? in
                     guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
-                        !record.header.isExpired(at: now), record.isIntact
+                        !record.header.isExpired(at: now), record.passesQuickCheck
                     else { return nil }
                     let header = record.header
                     return header.expiresAt == 0 ? .forever : .remaining(.milliseconds(header.expiresAt - now))
@@ -93,7 +129,7 @@ extension DiskCache {
             try storage {
                 try environment.read { txn -> Int? in
                     guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
-                        !record.header.isExpired(at: now), record.isIntact
+                        !record.header.isExpired(at: now), record.passesQuickCheck
                     else { return nil }
                     return Int(record.header.valueSize)
                 }
@@ -101,29 +137,37 @@ extension DiskCache {
         }
     }
 
-    /// The values of `keys`, in order, from one consistent snapshot (nil where absent).
+    /// The values of `keys`, in order (nil where absent). Inline values come from one consistent
+    /// snapshot; values stored as blob files are read after it.
     public func get(_ keys: [String]) throws -> [[UInt8]?] {
         let now = self.now
         var hits = 0
-        let values = try storage {
+        var blobKeys: [Int] = []
+        var values = try storage {
             try environment.read { txn -> [[UInt8]?] in
-                try keys.map { key -> [UInt8]? in
+                try keys.enumerated().map { index, key -> [UInt8]? in
                     try DiskCache.withKey(key) { raw, storageKey, isLong -> [UInt8]? in
                         guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
                             !record.header.isExpired(at: now)
                         else { return nil }
+                        if record.header.isBlob {
+                            blobKeys.append(index)
+                            return nil
+                        }
                         guard record.isIntact else {
                             reportCorruption(key: key)
                             return nil
                         }
                         hits += 1
+                        accessLog?.record(storageKey)
                         return Array(record.payload)
                     }
                 }
             }
         }
         counters.hits.add(hits, ordering: .relaxed)
-        counters.misses.add(keys.count - hits, ordering: .relaxed)
+        counters.misses.add(keys.count - hits - blobKeys.count, ordering: .relaxed)
+        for index in blobKeys { values[index] = try get(keys[index]) }
         return values
     }
 
@@ -156,6 +200,7 @@ extension DiskCache {
     public func statistics() throws -> CacheStatistics {
         let meta = try loadMeta()
         return CacheStatistics(
+            blobCount: Int(meta.blobCount), blobBytes: Int(meta.blobBytes),
             hits: counters.hits.load(ordering: .relaxed), misses: counters.misses.load(ordering: .relaxed),
             sets: counters.sets.load(ordering: .relaxed), deletes: counters.deletes.load(ordering: .relaxed),
             expirations: counters.expirations.load(ordering: .relaxed),

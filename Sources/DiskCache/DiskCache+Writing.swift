@@ -39,20 +39,28 @@ extension DiskCache {
     }
 
     /// Stores every pair of `entries`, in order, in one transaction, all with `expiry` (a later
-    /// pair of the same key wins). Sorted keys load fastest.
+    /// pair of the same key wins). Sorted keys load fastest. All or nothing: if one pair cannot
+    /// be stored, none is.
     public func set<V: ContiguousBytes>(_ entries: [(key: String, value: V)], expiry: Expiry = .never) throws {
+        var blobs: [BlobWriter?] = []
+        defer { for case let writer? in blobs where !writer.isCommitted { writer.discard() } }
         for entry in entries {
             guard !entry.key.isEmpty else { throw DiskCacheError.emptyKey }
-            try entry.value.withUnsafeBytes { try checkFits(keyLength: entry.key.utf8.count, valueSize: $0.count) }
+            blobs.append(
+                try entry.value.withUnsafeBytes { bytes -> BlobWriter? in
+                    try checkFits(keyLength: entry.key.utf8.count, valueSize: bytes.count)
+                    return bytes.count > configuration.blobThreshold ? try writeBlob(bytes) : nil
+                })
         }
         try write { txn, state in
             let deadline = try expiry.deadline(now: state.now)
-            for (key, value) in entries {
-                try value.withUnsafeBytes { bytes in
-                    _ = try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: .always)
+            for (index, entry) in entries.enumerated() {
+                try withPayload(entry.value, blob: blobs[index]) { payload in
+                    _ = try writeValue(txn, &state, key: entry.key, payload: payload, deadline: deadline, when: .always)
                 }
             }
         }
+        for case let writer? in blobs { writer.isCommitted = true }
     }
 
     /// Deletes `key`. Returns true when a live entry was deleted.
@@ -135,6 +143,7 @@ extension DiskCache {
                 if let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
                     !view.header.isExpired(at: state.now)
                 {
+                    if view.header.isBlob { throw DiskCacheError.notAnInteger(key: key) }
                     if view.isIntact {
                         guard let parsed = DecimalInteger.parse(view.payload) else {
                             throw DiskCacheError.notAnInteger(key: key)
@@ -148,7 +157,8 @@ extension DiskCache {
                 let (next, overflow) = current.addingReportingOverflow(delta)
                 if overflow { throw DiskCacheError.integerOverflow(key: key) }
                 try DecimalInteger.withBytes(next) { bytes in
-                    _ = try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: .always)
+                    _ = try writeValue(
+                        txn, &state, key: key, payload: .inline(bytes), deadline: deadline, when: .always)
                 }
                 return next
             }
@@ -168,6 +178,14 @@ extension DiskCache {
     public func clear() throws -> Int {
         try write { txn, state -> Int in
             let removed = Int(state.meta.count)
+            if state.meta.blobCount > 0 {
+                try txn.withCursor(in: schema.entries) { cursor in
+                    try cursor.scan { entry in
+                        if let id = RecordView(entry.value)?.blobID { state.blobsToRemove.append(id) }
+                        return .continue
+                    }
+                }
+            }
             try txn.removeAll(in: schema.entries)
             try txn.removeAll(in: schema.expiry)
             try txn.removeAll(in: schema.order)
@@ -187,20 +205,65 @@ extension DiskCache {
     ) throws -> Bool {
         guard !key.isEmpty else { throw DiskCacheError.emptyKey }
         return try value.withUnsafeBytes { bytes in
-            try write { txn, state in
-                let deadline = try expiry.deadline(now: state.now)
-                return try writeValue(txn, &state, key: key, value: bytes, deadline: deadline, when: condition)
+            guard bytes.count > configuration.blobThreshold else {
+                return try write { txn, state in
+                    let deadline = try expiry.deadline(now: state.now)
+                    return try writeValue(
+                        txn, &state, key: key, payload: .inline(bytes), deadline: deadline, when: condition)
+                }
+            }
+            try checkFits(keyLength: key.utf8.count, valueSize: bytes.count)
+            return try commit(try writeBlob(bytes), forKey: key, expiry: expiry, when: condition)
+        }
+    }
+
+    /// Calls `body` with the payload of `value`: its bytes, or the blob already written for it.
+    func withPayload<V: ContiguousBytes, R>(_ value: V, blob: BlobWriter?, _ body: (Payload) throws -> R) throws -> R {
+        if let blob {
+            return try blob.id.bytes.withUnsafeBytes {
+                try body(Payload(bytes: $0, valueSize: blob.size, blobHash: blob.contentHash))
             }
         }
+        return try value.withUnsafeBytes { try body(.inline($0)) }
+    }
+
+    /// References a finished blob file from `key` in a write transaction; the file is deleted
+    /// when the write does not happen (condition not met, or an error).
+    func commit(_ blob: BlobWriter, forKey key: String, expiry: Expiry, when condition: WriteCondition) throws -> Bool {
+        defer { if !blob.isCommitted { blob.discard() } }
+        let stored = try write { txn, state in
+            let deadline = try expiry.deadline(now: state.now)
+            return try blob.id.bytes.withUnsafeBytes { id in
+                try writeValue(
+                    txn, &state, key: key,
+                    payload: Payload(bytes: id, valueSize: blob.size, blobHash: blob.contentHash),
+                    deadline: deadline, when: condition)
+            }
+        }
+        blob.isCommitted = stored
+        return stored
+    }
+
+    /// Writes `bytes` to a new blob file (before any transaction), returning the finished writer.
+    func writeBlob(_ bytes: UnsafeRawBufferPointer) throws -> BlobWriter {
+        let writer = try blobs.create()
+        do {
+            try writer.append(bytes)
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        return writer
     }
 
     /// Stores `value` under `key` in `txn` if `condition` holds. `deadline` nil keeps the current
     /// expiry. Returns true when it stored.
     func writeValue(
-        _ txn: borrowing Transaction, _ state: inout BatchState, key: String, value: UnsafeRawBufferPointer,
+        _ txn: borrowing Transaction, _ state: inout BatchState, key: String, payload: Payload,
         deadline: Int64?, when condition: WriteCondition
     ) throws -> Bool {
-        try checkFits(keyLength: key.utf8.count, valueSize: value.count)
+        try checkFits(keyLength: key.utf8.count, valueSize: payload.valueSize)
         let stored = try DiskCache.withKey(key) { raw, storageKey, isLong -> Bool in
             // Whatever sits at the storage key is replaced; `mine` is it if it is this key's.
             let existing = try txn.withValue(forKey: storageKey, in: schema.entries) { RecordView($0) } ?? nil
@@ -213,7 +276,7 @@ extension DiskCache {
             }
             if mine != nil && live == nil { state.expirations += 1 }
             try store.write(
-                txn, key: raw, storageKey: storageKey, isLong: isLong, value: value,
+                txn, key: raw, storageKey: storageKey, isLong: isLong, payload: payload,
                 expiresAt: deadline ?? live?.expiresAt ?? 0, replacing: existing?.header, state: &state)
             return true
         }

@@ -34,8 +34,12 @@ public final class DiskCache: Sendable {
 
     let environment: Environment
     let store: EntryStore
+    /// Files of values larger than ``Configuration/blobThreshold``.
+    let blobs: BlobStore
     let committer = GroupCommitter()
     let counters = Counters()
+    /// Reads waiting to be folded into the eviction order (LRU and LFU only).
+    let accessLog: AccessLog?
     /// When the data file was last flushed (ms, monotonic within this process).
     private let lastSync: Atomic<Int64>
 
@@ -72,6 +76,10 @@ public final class DiskCache: Sendable {
         self.directory = environment.path
         self.configuration = configuration
         self.store = EntryStore(schema: schema, policy: configuration.evictionPolicy)
+        let flushesBlobs = configuration.durability == .full || configuration.durability == .metadataAsync
+        self.blobs = BlobStore(cacheDirectory: environment.path, flushes: flushesBlobs)
+        let tracksReads = [.leastRecentlyUsed, .leastFrequentlyUsed].contains(configuration.evictionPolicy)
+        self.accessLog = tracksReads ? AccessLog() : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         try checkFormat()
     }
@@ -169,29 +177,37 @@ public final class DiskCache: Sendable {
     /// Runs `requests` in one write transaction and commits it; counts what it did afterwards.
     private func commit(_ requests: [WriteRequest]) throws {
         var totals = BatchState(meta: MetaState(), now: 0)
-        try environment.write { txn in
-            var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
-            for request in requests {
-                request.error = nil
-                state.changed = false
-                let setsBefore = state.sets
-                do {
-                    try request.body(txn, &state)
-                } catch let error as LMDBError {
-                    throw error  // the transaction is unusable: fail the whole batch
-                } catch {
-                    if state.changed {
-                        if requests.count == 1 { throw error }  // alone: aborting undoes it
-                        throw PartialWrite()
+        let accesses = accessLog?.drain() ?? []
+        do {
+            try environment.write { txn in
+                var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
+                for request in requests {
+                    request.error = nil
+                    state.changed = false
+                    let setsBefore = state.sets
+                    do {
+                        try request.body(txn, &state)
+                    } catch let error as LMDBError {
+                        throw error  // the transaction is unusable: fail the whole batch
+                    } catch {
+                        if state.changed {
+                            if requests.count == 1 { throw error }  // alone: aborting undoes it
+                            throw PartialWrite()
+                        }
+                        state.sets = setsBefore
+                        request.error = error
                     }
-                    state.sets = setsBefore
-                    request.error = error
                 }
+                try fold(accesses, txn, &state)
+                try enforceLimits(txn, &state)
+                if state.metaChanged { try state.meta.store(txn, schema) }
+                totals = state
             }
-            try enforceLimits(txn, &state)
-            if state.metaChanged { try state.meta.store(txn, schema) }
-            totals = state
+        } catch {
+            accessLog?.restore(accesses)
+            throw error
         }
+        blobs.remove(totals.blobsToRemove)
         counters.sets.add(totals.sets, ordering: .relaxed)
         counters.expirations.add(totals.expirations, ordering: .relaxed)
         counters.evictions.add(totals.evictions, ordering: .relaxed)

@@ -12,6 +12,8 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
     case integerOverflow(key: String)
     /// A glob pattern is malformed.
     case invalidPattern(String, reason: String)
+    /// A value streamed out of the cache failed its checksum at its end.
+    case corruptValue(key: String)
     /// A single value is larger than the cache's size limit.
     case valueTooLarge(size: Int, limit: Int)
     /// The directory holds a cache this version cannot use as configured.
@@ -35,6 +37,9 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
             return "incrementing \"\(key)\" would overflow a 64-bit integer; reset it first"
         case .invalidPattern(let pattern, let reason):
             return "invalid glob pattern \"\(pattern)\": \(reason) (escape a literal *, ?, [ or \\ with \\)"
+        case .corruptValue(let key):
+            return "the value of \"\(key)\" is damaged (its checksum does not match): discard what was read;"
+                + " run check(repair: true) to remove it"
         case .valueTooLarge(let size, let limit):
             return "a value of \(size) bytes cannot fit a cache limited to \(limit) bytes (an entry counts its"
                 + " key, its value and 64 bytes); raise sizeLimit or store it elsewhere (nothing was evicted for it)"

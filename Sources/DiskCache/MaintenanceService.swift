@@ -3,8 +3,8 @@ import ServiceLifecycle
 
 extension DiskCache {
     /// One round of background upkeep: sweeps expired entries (in batches of 1000, at most
-    /// `sweepBudget` entries), clears stale reader slots, and flushes when the durability mode
-    /// calls for it. The maintenance service runs it periodically; a tool may call it directly.
+    /// `sweepBudget` entries), folds recorded reads into the eviction order (LRU, LFU), clears
+    /// stale reader slots, and flushes when the durability mode calls for it. The maintenance service runs it periodically; a tool may call it directly.
     @discardableResult
     public func performMaintenance(sweepBudget: Int = 100_000) throws -> MaintenanceReport {
         var report = MaintenanceReport()
@@ -12,6 +12,9 @@ extension DiskCache {
             let removed = try sweepExpired(limit: min(1000, sweepBudget - report.expiredRemoved))
             report.expiredRemoved += removed
             if removed < 1000 { break }
+        }
+        if let accessLog, !accessLog.isEmpty {
+            try write { _, _ in }  // an empty transaction folds the recorded reads
         }
         report.staleReadersCleared = try reclaimStaleReaders()
         syncIfDue()

@@ -18,6 +18,10 @@ final class Counters: Sendable {
 /// since it was opened. `count` and `volume` are the exact totals of the whole cache, shared by
 /// every process.
 public struct CacheStatistics: Sendable, Hashable {
+    /// Entries whose value is stored in a blob file, in the whole cache.
+    public var blobCount: Int
+    /// Bytes of blob files, in the whole cache.
+    public var blobBytes: Int
     /// Reads that found a live entry.
     public var hits: Int
     /// Reads that found nothing (absent, expired, or corrupt).

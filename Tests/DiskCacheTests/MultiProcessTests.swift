@@ -64,4 +64,39 @@ struct MultiProcessTests {
             }
         }
     }
+
+    @Test("the map grows from a tiny start while two processes write")
+    func mapGrowthAcrossProcesses() throws {
+        try withCacheDirectory { path in
+            let workers = try ["left", "right"].map { prefix in
+                try Worker.start(["cache-fill", path, prefix, "2000", "2000", String(256 << 10)])
+            }
+            for worker in workers {
+                #expect(worker.readLine() == "done")
+                #expect(worker.wait() == 0)
+            }
+            let cache = try DiskCache(directory: path, configuration: .init(sizeLimit: nil, initialMapSize: 256 << 10))
+            #expect(try cache.count == 4000)
+            #expect(try cache.get("left-1999")?.count == 2000)
+            #expect(try cache.get("right-0")?.count == 2000)
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("SIGKILL during a blob write leaves no partial value; repair removes the orphan file")
+    func killedDuringBlobWrite() throws {
+        try withCacheDirectory { path in
+            _ = try DiskCache(directory: path)
+            let worker = try Worker.start(["cache-stream-hang", path, "half-written"])
+            #expect(worker.readLine() == "streaming")
+            worker.kill9()
+            let cache = try DiskCache(directory: path)
+            #expect(try cache.get("half-written") == nil)
+            #expect(try cache.check().isClean)  // the fresh orphan is within its grace period
+            let report = try cache.check(orphanGrace: .zero)
+            #expect(report.orphanBlobFiles == 1)
+            try cache.check(repair: true, orphanGrace: .zero)
+            #expect(try cache.check(orphanGrace: .zero).isClean)
+        }
+    }
 }

@@ -24,14 +24,22 @@ public struct Worker {
         return Worker(process: process, output: output)
     }
 
-    /// Reads one line of the worker's output (empty at end of output).
-    public func readLine() -> String {
+    /// Reads one line of the worker's output; empty at the end of its output, or when nothing
+    /// arrives within `seconds` (the worker is then killed, so a test never hangs on it).
+    public func readLine(seconds: Double = 60) -> String {
         var line = [UInt8]()
-        let handle = output.fileHandleForReading
+        let fd = output.fileHandleForReading.fileDescriptor
+        let deadline = Date().addingTimeInterval(seconds)
         while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
-            line.append(contentsOf: byte)
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let remaining = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
+            if poll(&poller, 1, remaining) <= 0 {
+                kill9()
+                break
+            }
+            var byte: UInt8 = 0
+            if read(fd, &byte, 1) != 1 || byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
         }
         return String(decoding: line, as: UTF8.self)
     }

@@ -6,13 +6,15 @@
 //   TestWorker cache-incr <dir> <n> <start-ms>     at <start-ms> (wall clock), increment "counter" n times
 //   TestWorker cache-add <dir> <id> <keys> <start-ms>  race add() on keys race-0..<keys>; print wins
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
+//   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
+//   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
 import DiskCache
 import Foundation
 import LMDB
 
 @main
 struct TestWorker {
-    static func main() throws {
+    static func main() async throws {
         let args = CommandLine.arguments
         guard args.count >= 3 else {
             FileHandle.standardError.write(Data("usage: TestWorker <command> <dir> [args]\n".utf8))
@@ -85,6 +87,31 @@ struct TestWorker {
                 operations += 1
                 if operations == 200 { FileHandle.standardOutput.write(Data("ready\n".utf8)) }
             }
+        case "cache-fill":
+            let cache = try DiskCache(
+                directory: directory, configuration: .init(sizeLimit: nil, initialMapSize: Int(args[6])!))
+            let value = [UInt8](repeating: 3, count: Int(args[5])!)
+            for i in 0..<Int(args[4])! { try cache.set(value, forKey: "\(args[3])-\(i)") }
+            print("done")
+        case "cache-stream-hang":
+            let cache = try DiskCache(directory: directory)
+            let chunks = AsyncStream<[UInt8]> { continuation in
+                continuation.yield([UInt8](repeating: 1, count: 256 << 10))
+                continuation.yield([UInt8](repeating: 2, count: 256 << 10))
+                // Never finishes: the test kills the process mid-blob.
+            }
+            let task = Task.detached { try await cache.set(chunks: chunks, forKey: args[3]) }
+            while true {
+                if let size = try? FileManager.default.subpathsOfDirectory(atPath: directory + "/blobs"),
+                    size.count >= 2
+                {
+                    break
+                }
+                usleep(1000)
+            }
+            usleep(50_000)
+            FileHandle.standardOutput.write(Data("streaming\n".utf8))
+            _ = try await task.value
         default:
             FileHandle.standardError.write(Data("unknown command \(args[1])\n".utf8))
             exit(2)

@@ -17,3 +17,24 @@ enum Hash {
         return (high, low)
     }
 }
+
+/// A streaming XXH3-64, for values that arrive (or are read) in chunks.
+final class StreamingHash {
+    private let state: UnsafeMutableRawPointer
+
+    /// A hash seeded with `seed` (the value's size, as ``Hash/checksum(_:seed:)`` is).
+    init(seed: UInt64) {
+        guard let state = cxxhash_state_new(seed) else { fatalError("out of memory for a hash state") }
+        self.state = state
+    }
+
+    deinit { cxxhash_state_free(state) }
+
+    /// Adds `bytes`.
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        cxxhash_state_update(state, bytes.baseAddress, bytes.count)
+    }
+
+    /// The hash of everything added.
+    var digest: UInt64 { cxxhash_state_digest(state) }
+}

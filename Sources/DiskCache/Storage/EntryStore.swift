@@ -16,6 +16,22 @@ struct BatchState {
     var sets = 0
     /// True once the current request has changed something (see ``DiskCache/executeBatch``).
     var changed = false
+    /// Blob files whose last reference this transaction dropped: unlinked after it commits.
+    var blobsToRemove: [BlobID] = []
+}
+
+/// What a record stores after its header and full key.
+struct Payload {
+    /// Inline: the value. Blob: the ``BlobID`` of the file holding it.
+    let bytes: UnsafeRawBufferPointer
+    /// The value's size in bytes.
+    let valueSize: Int
+    /// For a blob: XXH3-64 of the file's content (seed 0). Nil for an inline value.
+    let blobHash: UInt64?
+
+    static func inline(_ value: UnsafeRawBufferPointer) -> Payload {
+        Payload(bytes: value, valueSize: value.count, blobHash: nil)
+    }
 }
 
 /// The record-level operations of the engine, inside a transaction: they keep the entries, the
@@ -55,14 +71,24 @@ struct EntryStore: Sendable {
     /// Stores a value under `key`, replacing `old` (the header of the record there now, if any).
     func write(
         _ txn: borrowing Transaction, key: UnsafeRawBufferPointer, storageKey: UnsafeRawBufferPointer, isLong: Bool,
-        value: UnsafeRawBufferPointer, expiresAt: Int64, replacing old: RecordHeader?, state: inout BatchState
+        payload: Payload, expiresAt: Int64, replacing old: RecordHeader?, state: inout BatchState
     ) throws {
         if let old { try unindex(txn, storageKey: storageKey, header: old, state: &state) }
         state.meta.sequence += 1
+        let value = payload.bytes
+        var flags = isLong ? RecordHeader.longKeyFlag : 0
+        if payload.blobHash != nil { flags |= RecordHeader.blobFlag }
         var header = RecordHeader(
-            flags: isLong ? RecordHeader.longKeyFlag : 0, keyLength: isLong ? UInt32(key.count) : 0,
-            valueSize: UInt64(value.count), storedAt: state.now, expiresAt: expiresAt, rank: state.meta.sequence)
-        header.checksum = header.computeChecksum(value: value)
+            flags: flags, keyLength: isLong ? UInt32(key.count) : 0,
+            valueSize: UInt64(payload.valueSize), storedAt: state.now, expiresAt: expiresAt,
+            rank: Rank.forWrite(sequence: state.meta.sequence, policy: policy))
+        if let blobHash = payload.blobHash {
+            header.checksum = blobHash ^ header.headerMix
+            state.meta.blobCount += 1
+            state.meta.blobBytes += Int64(payload.valueSize)
+        } else {
+            header.checksum = header.computeChecksum(value: value)
+        }
         let keyBytes = isLong ? key.count : 0
         try txn.put(reservingCount: RecordHeader.size + keyBytes + value.count, forKey: storageKey, in: schema.entries)
         {
@@ -76,7 +102,7 @@ struct EntryStore: Sendable {
         }
         try index(txn, storageKey: storageKey, header: header)
         state.meta.count += 1
-        state.meta.volume += EntryStore.volume(keyLength: key.count, valueSize: value.count)
+        state.meta.volume += EntryStore.volume(keyLength: key.count, valueSize: payload.valueSize)
         state.metaChanged = true
         state.changed = true
     }
@@ -136,6 +162,12 @@ struct EntryStore: Sendable {
     private func unindex(
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, state: inout BatchState
     ) throws {
+        if header.isBlob {
+            let id = try txn.withValue(forKey: storageKey, in: schema.entries) { RecordView($0)?.blobID } ?? nil
+            if let id { state.blobsToRemove.append(id) }
+            state.meta.blobCount -= 1
+            state.meta.blobBytes -= Int64(header.valueSize)
+        }
         if header.expiresAt != 0 {
             _ = try IndexKey.with(UInt64(header.expiresAt), storageKey) {
                 try txn.delete(forKey: $0, in: schema.expiry)

@@ -107,17 +107,30 @@ struct RecordView {
         let keyEnd = RecordHeader.size + Int(header.keyLength)
         guard keyEnd <= record.count else { return nil }
         let payload = UnsafeRawBufferPointer(rebasing: record[keyEnd...])
-        // Blob records (values in files) are not written by this version: treat one as damaged
-        // rather than return its file reference as a value.
-        guard !header.isBlob, UInt64(payload.count) == header.valueSize else { return nil }
+        // Inline: the payload is the value. Blob: the payload is the file's id.
+        guard header.isBlob ? payload.count == BlobID.size : UInt64(payload.count) == header.valueSize else {
+            return nil
+        }
         self.header = header
         self.fullKey = UnsafeRawBufferPointer(rebasing: record[RecordHeader.size..<keyEnd])
         self.payload = payload
     }
 
-    /// True when the stored checksum matches the bytes.
+    /// True when the stored checksum matches the bytes (inline values). A blob's content is
+    /// checked when its file is read (``isIntact(blobHash:)``).
     @inline(__always)
-    var isIntact: Bool { header.computeChecksum(value: payload) == header.checksum }
+    var isIntact: Bool { !header.isBlob && header.computeChecksum(value: payload) == header.checksum }
+
+    /// True when a blob file whose content hashes to `blobHash` belongs to this record.
+    func isIntact(blobHash: UInt64) -> Bool { header.isBlob && blobHash ^ header.headerMix == header.checksum }
+
+    /// True when the record passes the checks a read can make without opening a blob file: the
+    /// checksum of an inline value (a blob's content is checked when it is read).
+    @inline(__always)
+    var passesQuickCheck: Bool { header.isBlob || isIntact }
+
+    /// The blob file's id, for a blob record.
+    var blobID: BlobID? { header.isBlob ? BlobID(payload) : nil }
 
     /// True when this record belongs to `key` (long keys compare the full key kept in it).
     @inline(__always)

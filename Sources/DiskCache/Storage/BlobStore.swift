@@ -1,0 +1,217 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The name of a blob file: 16 random bytes, stored in the record instead of the value.
+struct BlobID: Hashable, Sendable {
+    static let size = 16
+    let bytes: [UInt8]
+
+    init(bytes: [UInt8]) {
+        precondition(bytes.count == BlobID.size)
+        self.bytes = bytes
+    }
+
+    init?(_ payload: UnsafeRawBufferPointer) {
+        guard payload.count == BlobID.size else { return nil }
+        bytes = Array(payload)
+    }
+
+    /// A fresh random id.
+    static func random() -> BlobID {
+        var generator = SystemRandomNumberGenerator()
+        return BlobID(bytes: (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// "ab/cdef…": a two-character directory, then the rest of the hex name.
+    var relativePath: String {
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return String(hex.prefix(2)) + "/" + String(hex.dropFirst(2))
+    }
+
+    /// Parses a relative path made by ``relativePath``.
+    init?(relativePath: String) {
+        let hex = relativePath.replacingSlash()
+        guard hex.count == BlobID.size * 2 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.bytes = bytes
+    }
+}
+
+extension String {
+    fileprivate func replacingSlash() -> String { split(separator: "/").joined() }
+}
+
+/// Values too large to keep inside the database live in files under `<cache>/blobs/`, one file
+/// per stored value, named by a random ``BlobID`` and never modified once referenced.
+///
+/// The protocol keeps the database and the files consistent across crashes:
+/// 1. the writer writes (and, in the flushing durability modes, fsyncs) a new file before the
+///    transaction that references it commits;
+/// 2. a file is unlinked only after the transaction that dropped its last reference commits.
+/// A crash can therefore leave at worst an unreferenced (orphan) file, which
+/// ``DiskCache/check(repair:orphanGrace:)`` and the maintenance service remove.
+struct BlobStore: Sendable {
+    let directory: String
+    let flushes: Bool
+
+    init(cacheDirectory: String, flushes: Bool) {
+        directory = cacheDirectory + "/blobs"
+        self.flushes = flushes
+    }
+
+    func path(of id: BlobID) -> String { directory + "/" + id.relativePath }
+
+    /// Creates the file of a new blob, ready to be written.
+    func create() throws -> BlobWriter {
+        let id = BlobID.random()
+        let path = path(of: id)
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        for dir in [directory, folder] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
+            throw DiskCacheError.fileSystem(operation: "mkdir", path: dir, errno: errno)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DiskCacheError.fileSystem(operation: "create blob", path: path, errno: errno) }
+        return BlobWriter(id: id, path: path, fd: fd, flushes: flushes)
+    }
+
+    /// Opens a blob for reading; nil when the file is gone.
+    func openForReading(_ id: BlobID) throws -> Int32? {
+        let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw DiskCacheError.fileSystem(operation: "open blob", path: path(of: id), errno: errno)
+        }
+        return fd
+    }
+
+    /// Unlinks blobs whose last reference was dropped by a committed transaction.
+    func remove(_ ids: [BlobID]) {
+        for id in ids { unlink(path(of: id)) }
+    }
+
+    /// Every blob file present, with its size and age in seconds.
+    func files() -> [(id: BlobID, size: Int, age: Double)] {
+        var found: [(BlobID, Int, Double)] = []
+        let now = time(nil)
+        for folder in list(directory) {
+            for name in list(directory + "/" + folder) {
+                guard let id = BlobID(relativePath: folder + "/" + name) else { continue }
+                var info = stat()
+                guard stat(path(of: id), &info) == 0 else { continue }
+                found.append((id, Int(info.st_size), Double(now - info.st_mtim.tv_sec)))
+            }
+        }
+        return found
+    }
+
+    private func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// A blob file being written; hashes what it writes.
+final class BlobWriter {
+    let id: BlobID
+    let path: String
+    private var fd: Int32
+    private let flushes: Bool
+    private let hash = StreamingHash(seed: 0)
+    private(set) var size = 0
+    /// The content's hash, once ``finish()`` returned.
+    private(set) var contentHash: UInt64 = 0
+    /// True once a committed transaction references the file (it must then not be discarded).
+    var isCommitted = false
+
+    init(id: BlobID, path: String, fd: Int32, flushes: Bool) {
+        self.id = id
+        self.path = path
+        self.fd = fd
+        self.flushes = flushes
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Appends `bytes`.
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        hash.update(bytes)
+        try FileIO.writeAll(fd, bytes, path: path)
+        size += bytes.count
+    }
+
+    /// Closes the file, flushing it first in the flushing durability modes, and sets
+    /// ``contentHash``.
+    func finish() throws {
+        if flushes && fsync(fd) != 0 {
+            throw DiskCacheError.fileSystem(operation: "fsync blob", path: path, errno: errno)
+        }
+        close(fd)
+        fd = -1
+        contentHash = hash.digest
+    }
+
+    /// Deletes the file (the write failed or was not committed).
+    func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        unlink(path)
+    }
+}
+
+/// Reads a whole blob file (or a part of it) from a file descriptor.
+enum BlobReader {
+    /// Reads `count` bytes into `buffer` from `fd`; false on a short file.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let got = FileIO.read(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            guard got >= 0 else { throw DiskCacheError.fileSystem(operation: "read blob", path: path, errno: errno) }
+            if got == 0 { return false }
+            offset += got
+        }
+        return true
+    }
+}
+
+/// Plain file I/O for code inside types whose own `read`/`write` methods shadow the C functions.
+enum FileIO {
+    /// `read(2)`, retried on EINTR.
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        while true {
+            let got = Glibc.read(fd, buffer, count)
+            if got < 0 && errno == EINTR { continue }
+            return got
+        }
+    }
+
+    /// Writes all of `buffer` to `fd`.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written >= 0 else { throw DiskCacheError.fileSystem(operation: "write", path: path, errno: errno) }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DiskCache
+
+@Suite("DiskCache eviction policies")
+struct EvictionPolicyTests {
+    private func cache(_ path: String, _ policy: EvictionPolicy, countLimit: Int = 3) throws -> DiskCache {
+        try DiskCache(
+            directory: path,
+            configuration: .init(sizeLimit: nil, countLimit: countLimit, evictionPolicy: policy, durability: .none))
+    }
+
+    private func survivors(_ cache: DiskCache) throws -> Set<String> { Set(try cache.keys()) }
+
+    @Test("least recently stored: reads do not matter, the oldest write goes")
+    func leastRecentlyStored() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastRecentlyStored)
+            for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+            _ = try cache.get("a")
+            try cache.set(bytes("d"), forKey: "d")
+            #expect(try survivors(cache) == ["b", "c", "d"])
+            try cache.set(bytes("b2"), forKey: "b")  // a write moves b to the back
+            try cache.set(bytes("e"), forKey: "e")
+            #expect(try survivors(cache) == ["b", "d", "e"])
+        }
+    }
+
+    @Test("least recently used: a read keeps an entry, folded by the next write")
+    func leastRecentlyUsed() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastRecentlyUsed)
+            for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+            _ = try cache.get("a")
+            try cache.set(bytes("d"), forKey: "d")
+            #expect(try survivors(cache) == ["a", "c", "d"])
+            _ = try cache.get("c")
+            _ = try cache.get("a")
+            try cache.set(bytes("e"), forKey: "e")
+            #expect(try survivors(cache) == ["a", "c", "e"])
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("least frequently used: hit counts decide, ties go to the oldest")
+    func leastFrequentlyUsed() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastFrequentlyUsed)
+            for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+            for _ in 0..<3 { _ = try cache.get("a") }
+            _ = try cache.get("c")
+            try cache.set(bytes("d"), forKey: "d")  // b (0 hits, oldest) goes
+            #expect(try survivors(cache) == ["a", "c", "d"])
+            try cache.set(bytes("e"), forKey: "e")  // d (0 hits) goes before c (1) and a (3)
+            #expect(try survivors(cache) == ["a", "c", "e"])
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("reads are folded by the maintenance round when nothing is written")
+    func foldedByMaintenance() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastRecentlyUsed)
+            for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+            _ = try cache.get("a")
+            #expect(cache.accessLog?.isEmpty == false)
+            try cache.performMaintenance()
+            #expect(cache.accessLog?.isEmpty == true)
+            try cache.set(bytes("d"), forKey: "d")
+            #expect(try survivors(cache) == ["a", "c", "d"])
+        }
+    }
+
+    @Test("policy none never evicts; limits do not apply")
+    func noEviction() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .none)
+            for key in ["a", "b", "c", "d", "e"] { try cache.set(bytes(key), forKey: key) }
+            #expect(try cache.count == 5)
+            #expect(try cache.statistics().evictions == 0)
+        }
+    }
+
+    @Test("overfilled to 10x the limit with values from 1 B to 4 MiB, the volume never exceeds it")
+    func overfill() throws {
+        try withCacheDirectory { path in
+            let limit = 8 << 20
+            let cache = try DiskCache(directory: path, configuration: .init(sizeLimit: limit, durability: .none))
+            var generator = SplitMix64(seed: 42)
+            var written = 0
+            var index = 0
+            while written < 10 * limit {
+                // Log-uniform sizes: as many tiny values as huge ones.
+                let size = Int(exp(Double(generator.next() % 10_000) / 10_000 * log(Double(4 << 20))))
+                let value = [UInt8](repeating: UInt8(index % 251), count: size)
+                try cache.set(value, forKey: "key-\(index % 500)")
+                written += size
+                index += 1
+                let volume = try cache.volume
+                #expect(volume <= limit, "after write \(index): volume \(volume)")
+                if volume > limit { break }
+            }
+            #expect(try cache.statistics().evictions > 0)
+            #expect(try cache.check(orphanGrace: .zero).isClean)
+        }
+    }
+}
+
+/// A deterministic generator for reproducible size sequences.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
