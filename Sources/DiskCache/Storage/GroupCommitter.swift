@@ -13,9 +13,18 @@ final class WriteRequest: @unchecked Sendable {
     let body: (borrowing Transaction, inout BatchState) throws -> Void
     var error: (any Error)?
     var isDone = false
+    /// Signalled when this request is done, or when its writer should take the lead.
+    let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init(_ body: @escaping (borrowing Transaction, inout BatchState) throws -> Void) {
         self.body = body
+        wakeUp.initialize(to: pthread_cond_t())
+        pthread_cond_init(wakeUp, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(wakeUp)
+        wakeUp.deallocate()
     }
 }
 
@@ -29,23 +38,20 @@ final class WriteRequest: @unchecked Sendable {
 final class GroupCommitter: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var pending: [WriteRequest] = []
     private var leaderActive = false
     private let maximumBatch: Int
+    private let maximumRounds: Int
 
-    init(maximumBatch: Int = 1024) {
+    init(maximumBatch: Int = 1024, maximumRounds: Int = 4) {
         self.maximumBatch = maximumBatch
+        self.maximumRounds = maximumRounds
         mutex.initialize(to: pthread_mutex_t())
-        condition.initialize(to: pthread_cond_t())
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
     }
 
     deinit {
-        pthread_cond_destroy(condition)
         pthread_mutex_destroy(mutex)
-        condition.deallocate()
         mutex.deallocate()
     }
 
@@ -62,18 +68,30 @@ final class GroupCommitter: @unchecked Sendable {
             pending.append(request)
             while !request.isDone {
                 if !leaderActive {
+                    // Lead: run what is queued, and keep running what queues up meanwhile for a
+                    // few rounds (its writers are asleep; waking one just to lead costs more than
+                    // a batch), so that batches grow under load.
                     leaderActive = true
-                    let take = min(pending.count, maximumBatch)
-                    let batch = Array(pending.prefix(take))
-                    pending.removeFirst(take)
-                    pthread_mutex_unlock(mutex)
-                    execute(batch)
-                    pthread_mutex_lock(mutex)
-                    for done in batch { done.isDone = true }
+                    var rounds = 0
+                    while !pending.isEmpty && (rounds < maximumRounds || !request.isDone) {
+                        let take = min(pending.count, maximumBatch)
+                        let batch = Array(pending.prefix(take))
+                        pending.removeFirst(take)
+                        pthread_mutex_unlock(mutex)
+                        execute(batch)
+                        pthread_mutex_lock(mutex)
+                        // Wake exactly the writers whose requests are done.
+                        for done in batch {
+                            done.isDone = true
+                            if done !== request { pthread_cond_signal(done.wakeUp) }
+                        }
+                        rounds += 1
+                    }
                     leaderActive = false
-                    pthread_cond_broadcast(condition)
+                    // Hand the lead to a waiting writer, if any.
+                    if let next = pending.first { pthread_cond_signal(next.wakeUp) }
                 } else {
-                    pthread_cond_wait(condition, mutex)
+                    pthread_cond_wait(request.wakeUp, mutex)
                 }
             }
             pthread_mutex_unlock(mutex)
