@@ -77,6 +77,39 @@ def measure(engines, names, workload, keys, size, sync, runs):
     return {name: statistics.median(values) if values else None for name, values in samples.items()}
 
 
+def run_size(swift, workload, keys, size):
+    directory = tempfile.mkdtemp(prefix="bench-compare-")
+    try:
+        out = subprocess.run([swift, "size", directory, workload, str(keys), str(size), "nosync"], check=True,
+                             capture_output=True, text=True, env={**os.environ, "SWIFT_BACKTRACE": "enable=no"}).stdout
+        return out.strip().splitlines()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def size_suite(runs):
+    """The size-bound and large-value goals: flat eviction cost, blobs against plain files, churn."""
+    swift = os.path.join(BUILD, "release", "Compare")
+    print("\nsize bound: set when full (every set evicts one), median ops/s")
+    evicting = {}
+    for keys in (10_000, 1_000_000):
+        evicting[keys] = statistics.median(float(run_size(swift, "set-evicting", keys, 100)[-1].split()[-1])
+                                           for _ in range(runs))
+        print(f"  {keys:>9,} entries: {evicting[keys]:>10,.0f} sets/s ({1e6 / evicting[keys]:.1f} µs/set)")
+    print(f"  cost ratio 1M / 10k: {evicting[10_000] / evicting[1_000_000]:.2f} (goal: within 2x)")
+    print("\nlarge values: MB/s, median; ratio = blob / plain file in the same run")
+    for size in (1 << 20, 16 << 20, 256 << 20):
+        m = {w: statistics.median(float(run_size(swift, w, 1, size)[-1].split()[-1]) for _ in range(runs))
+             for w in ("file-write", "blob-set", "file-read", "blob-get")}
+        print(f"  {size >> 20:>4} MiB  set {m['blob-set']:>7,.0f} vs file {m['file-write']:>7,.0f} "
+              f"({m['blob-set'] / m['file-write']:.2f})   get {m['blob-get']:>7,.0f} vs file {m['file-read']:>7,.0f} "
+              f"({m['blob-get'] / m['file-read']:.2f})")
+    lines = run_size(swift, "churn", 64 << 20, 0)
+    ratio = [line for line in lines if line.startswith("churn-disk")][0].split()
+    print(f"\nchurn: 10x the 64 MiB limit overwritten with 100 B..256 KiB values: disk used / limit = {ratio[2]}"
+          " (goal: <= 1.5)")
+
+
 def fmt(value):
     return f"{value:>12,.0f}" if value is not None else f"{'-':>12}"
 
@@ -94,6 +127,7 @@ def main():
                         default="get-hit,get-hit-inplace,get-miss,set,set-concurrent16,delete,sweep,open")
     parser.add_argument("--sizes", default="100,4096")
     parser.add_argument("--engines", default="raw-c,lmdb,engine,diskcache")
+    parser.add_argument("--skip-size", action="store_true", help="skip the size-bound and large-value suite")
     parser.add_argument("--open-keys", default="10000,1000000",
                         help="entry counts for the open-latency rows (engine and raw-c only)")
     args = parser.parse_args()
@@ -118,6 +152,8 @@ def main():
         us = {n: (1e6 / v if v else None) for n, v in m.items()}
         print(f"open latency, {keys:,} entries: " + ", ".join(f"{n} {u:.0f} µs" for n, u in us.items() if u))
         sys.stdout.flush()
+    if not args.skip_size:
+        size_suite(args.runs)
 
 
 if __name__ == "__main__":

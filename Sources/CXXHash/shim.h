@@ -1,15 +1,28 @@
 #ifndef CXXHASH_SHIM_H
 #define CXXHASH_SHIM_H
-// xxHash (Debian/Ubuntu: apt-get install libxxhash-dev; macOS: brew install xxhash), used
-// header-only: every function is inlined, so nothing needs linking. XXH_INLINE_ALL renames the
-// functions through macros Swift cannot see, so these wrappers give them stable names.
+// xxHash (Debian/Ubuntu: apt-get install libxxhash-dev; macOS: brew install xxhash): inlined for
+// small inputs, and the library's runtime-dispatched vector code for large ones on x86-64 Linux.
+// XXH_INLINE_ALL renames the functions through macros Swift cannot see, so these wrappers give
+// them stable names.
 #include <stddef.h>
 #include <stdint.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/// XXH3-64 of `length` bytes at `data`, with `seed`.
+#if defined(__x86_64__) && defined(__linux__)
+// libxxhash's runtime-dispatched entry points (AVX2/AVX-512 when the CPU has them), declared
+// here because xxh_x86dispatch.h does not combine with XXH_INLINE_ALL.
+uint64_t XXH3_64bits_withSeed_dispatch(const void *input, size_t length, uint64_t seed);
+int XXH3_64bits_update_dispatch(XXH3_state_t *state, const void *input, size_t length);
+#define CXXHASH_DISPATCH 1
+#endif
+
+/// XXH3-64 of `length` bytes at `data`, with `seed`: inlined for small inputs, the library's
+/// vectorised code for large ones.
 static inline uint64_t cxxhash_xxh3_64(const void *data, size_t length, uint64_t seed) {
+#ifdef CXXHASH_DISPATCH
+    if (length >= 4096) return XXH3_64bits_withSeed_dispatch(data, length, seed);
+#endif
     return XXH3_64bits_withSeed(data, length, seed);
 }
 
@@ -29,7 +42,11 @@ static inline void *cxxhash_state_new(uint64_t seed) {
 
 /// Adds `length` bytes at `data` to a streaming state.
 static inline void cxxhash_state_update(void *state, const void *data, size_t length) {
+#ifdef CXXHASH_DISPATCH
+    XXH3_64bits_update_dispatch((XXH3_state_t *)state, data, length);
+#else
     XXH3_64bits_update((XXH3_state_t *)state, data, length);
+#endif
 }
 
 /// The XXH3-64 of everything added so far.

@@ -10,15 +10,27 @@ extension DiskCache {
     /// The value stored under `key`, or nil when it is absent, expired, or fails its checksum.
     public func get(_ key: String) throws -> [UInt8]? {
         var value: [UInt8]?
-        try readValue(forKey: key) { value = Array($0) }
+        try readValue(forKey: key, inline: { value = Array($0) }) { fd, header in
+            // A blob is read straight into the array, then hashed: one copy, one pass.
+            let size = Int(header.valueSize)
+            var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = size
+            }
+            let complete = try bytes.withUnsafeMutableBytes { try BlobReader.readFully(fd, into: $0, path: directory) }
+            guard complete, bytes.withUnsafeBytes({ Hash.checksum($0, seed: 0) }) ^ header.headerMix == header.checksum
+            else { return false }
+            value = bytes
+            return true
+        }
         return value
     }
 
     /// Calls `body` with the bytes stored under `key` in place, without copying them, and
     /// returns its result; nil when the key is absent, expired, or fails its checksum.
     ///
-    /// The buffer points into the memory map and is valid only during `body`, which runs inside a
-    /// read transaction: keep it short and do not `await` in it (it cannot).
+    /// An inline value is viewed in the memory map, inside a read transaction; a blob is viewed
+    /// through a private mapping of its file. Either way the buffer is valid only during `body`:
+    /// keep it short (it cannot `await`).
     @inlinable
     public func withValue<R>(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         var result: R?
@@ -26,16 +38,38 @@ extension DiskCache {
         return result
     }
 
-    /// The read path: calls `body` with the live, intact value of `key`, if there is one, and
-    /// counts the hit or miss. Returns true on a hit. Not generic, so that callers in other
-    /// modules reach it without generic metadata.
+    /// The zero-copy read path; see ``readValue(forKey:inline:blob:)``.
     @usableFromInline
     @discardableResult
     func readValue(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        try readValue(forKey: key, inline: body) { fd, header in
+            let size = Int(header.valueSize)
+            let mapped = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0)
+            if mapped == MAP_FAILED {
+                throw DiskCacheError.fileSystem(operation: "mmap blob", path: directory, errno: errno)
+            }
+            defer { munmap(mapped, size) }
+            let buffer = UnsafeRawBufferPointer(start: mapped, count: size)
+            guard Hash.checksum(buffer, seed: 0) ^ header.headerMix == header.checksum else { return false }
+            try body(buffer)
+            return true
+        }
+    }
+
+    /// The read path: calls `inline` with a live, intact inline value (inside the read
+    /// transaction), or `blob` with an open descriptor of a live blob's file (after it; `blob`
+    /// verifies the content and returns false when it is damaged). Counts the hit or miss and
+    /// returns true on a hit. Not generic, so that callers in other modules reach it without
+    /// generic metadata.
+    @discardableResult
+    func readValue(
+        forKey key: String, inline: (UnsafeRawBufferPointer) throws -> Void,
+        blob: (Int32, RecordHeader) throws -> Bool
+    ) throws -> Bool {
         let now = self.now
         var hit = false
         var corrupt = false
-        var blob: (fd: Int32, record: RecordHeader)?
+        var blobFile: (fd: Int32, record: RecordHeader)?
         try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
                 try environment.read { txn in
@@ -50,7 +84,7 @@ extension DiskCache {
                             corrupt = true
                             return
                         }
-                        blob = (fd, record.header)
+                        blobFile = (fd, record.header)
                         accessLog?.record(storageKey)
                         return
                     }
@@ -60,26 +94,13 @@ extension DiskCache {
                     }
                     hit = true
                     accessLog?.record(storageKey)
-                    try body(record.payload)
+                    try inline(record.payload)
                 }
             }
         }
-        if let (fd, header) = blob {
-            // The blob is read outside the transaction, straight from its file, mapped.
+        if let (fd, header) = blobFile {
             defer { close(fd) }
-            let size = Int(header.valueSize)
-            let mapped = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0)
-            if mapped == MAP_FAILED {
-                throw DiskCacheError.fileSystem(operation: "mmap blob", path: directory, errno: errno)
-            }
-            defer { munmap(mapped, size) }
-            let buffer = UnsafeRawBufferPointer(start: mapped, count: size)
-            if Hash.checksum(buffer, seed: 0) ^ header.headerMix == header.checksum {
-                hit = true
-                try body(buffer)
-            } else {
-                corrupt = true
-            }
+            if try blob(fd, header) { hit = true } else { corrupt = true }
         }
         if corrupt { reportCorruption(key: key) }
         if hit {

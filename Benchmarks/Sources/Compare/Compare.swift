@@ -2,7 +2,8 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper)
+//   engines: diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 
 enum CompareError: Error {
@@ -35,6 +36,12 @@ struct Compare {
         case "diskcache":
             _ = try DiskCacheWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
+        case "size":
+            switch args[3] {
+            case "set-evicting": _ = try SizeWorkloads.setEvicting(directory: args[2], keys: keys, valueSize: valueSize)
+            case "churn": _ = try SizeWorkloads.churn(directory: args[2], limit: keys)
+            default: _ = try SizeWorkloads.large(directory: args[2], workload: args[3], size: valueSize)
+            }
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
