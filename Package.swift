@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // swift-cashews: an async cache toolkit for Swift with an embeddable LMDB disk engine.
-// Layers (each imports only the ones above it in this list): CLMDB → LMDB → DiskCache → Cashews.
+// Layers (each imports only the ones below it): CLMDB → LMDB → DiskCache → Cashews → CashewsTesting.
 import PackageDescription
 
 let package = Package(
@@ -9,10 +9,13 @@ let package = Package(
     products: [
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "DiskCache", targets: ["DiskCache"]),
+        .library(name: "Cashews", targets: ["Cashews"]),
+        .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // C interop: the system's liblmdb through pkg-config "lmdb".
@@ -39,13 +42,34 @@ let package = Package(
             ]
         ),
 
+        // The async facade: Backend protocol, memory and disk backends, the Cache front.
+        .target(
+            name: "Cashews",
+            dependencies: [
+                "DiskCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The backend conformance suite, run against every backend.
+        .target(name: "CashewsTesting", dependencies: ["Cashews"]),
+
         // Examples.
-        .executableTarget(name: "Quickstart", dependencies: ["LMDB"], path: "Examples/Quickstart"),
+        .executableTarget(name: "Quickstart", dependencies: ["Cashews"], path: "Examples/Quickstart"),
 
         // Tests, and the worker program the multi-process tests spawn (never shipped).
-        .executableTarget(name: "TestWorker", dependencies: ["LMDB", "DiskCache"], path: "Tests/TestWorker"),
+        .executableTarget(
+            name: "TestWorker", dependencies: ["LMDB", "DiskCache", "Cashews"], path: "Tests/TestWorker"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),
+        .testTarget(
+            name: "CashewsTests",
+            dependencies: [
+                "Cashews", "CashewsTesting", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

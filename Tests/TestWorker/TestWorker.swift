@@ -8,6 +8,8 @@
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
 //   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
 //   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
+//   TestWorker front-incr <dir> <n>        through Cache.setup("disk://<dir>"): increment "visits" n times
+import Cashews
 import DiskCache
 import Foundation
 import LMDB
@@ -92,6 +94,12 @@ struct TestWorker {
                 directory: directory, configuration: .init(sizeLimit: nil, initialMapSize: Int(args[6])!))
             let value = [UInt8](repeating: 3, count: Int(args[5])!)
             for i in 0..<Int(args[4])! { try cache.set(value, forKey: "\(args[3])-\(i)") }
+            print("done")
+        case "front-incr":
+            let cache = Cache()
+            try cache.setup("disk://\(directory)")
+            for _ in 0..<Int(args[3])! { try await cache.increment("visits") }
+            try await cache.set("last-writer", "pid-\(getpid())")
             print("done")
         case "cache-stream-hang":
             let cache = try DiskCache(directory: directory)

@@ -1,0 +1,193 @@
+@_exported import struct DiskCache.CacheClock
+@_exported import struct DiskCache.GlobPattern
+@_exported import class DiskCache.ManualClock
+@_exported import enum DiskCache.TimeToLive
+
+/// A value as a backend stores it.
+///
+/// Backends that persist or ship values (disk, Redis) store `.bytes`; the memory backend may keep
+/// an `.object` as it is, so that its hit path neither encodes nor decodes.
+public enum CacheValue: Sendable {
+    /// Encoded bytes (also how strings and integers travel: UTF-8 and ASCII decimal).
+    case bytes([UInt8])
+    /// A typed value kept as it is (memory backend only; see ``Backend/storesObjects``).
+    case object(any Sendable)
+}
+
+/// When a write applies.
+public enum SetCondition: Sendable, Hashable {
+    /// Always (replacing any value).
+    case always
+    /// Only when the key holds no live value (Redis `NX`).
+    case ifAbsent
+    /// Only when the key holds a live value (Redis `XX`).
+    case ifPresent
+}
+
+/// The expiry a write gives an entry.
+public enum EntryExpiry: Sendable, Hashable {
+    /// No expiry.
+    case never
+    /// Expire after this (positive) duration.
+    case after(Duration)
+    /// Keep the entry's current expiry (none for a new entry).
+    case keep
+}
+
+/// A storage backend of a ``Cache``: the cashews command set, with one semantics on every
+/// backend (see the conformance suite in `CashewsTesting`, which states each rule as a check).
+///
+/// - Keys are non-empty strings of any length; patterns are Redis globs (``GlobPattern``).
+/// - Expired entries are never returned, whether or not a sweep has run.
+/// - `increment`, conditional sets, `lock`/`unlock`, `sliceIncrement`, bits and sets are atomic,
+///   across processes where the backend is shared.
+public protocol Backend: Sendable {
+    /// True when the backend keeps ``CacheValue/object(_:)`` values as they are.
+    var storesObjects: Bool { get }
+
+    /// The live value of `key`.
+    func get(_ key: String) async throws -> CacheValue?
+    /// The live values of `keys`, in order.
+    func get(_ keys: [String]) async throws -> [CacheValue?]
+    /// Stores `value` under `key` when `condition` holds; returns whether it stored.
+    func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws -> Bool
+    /// Stores every pair with the same expiry, all or nothing.
+    func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws
+    /// True when `key` holds a live value.
+    func exists(_ key: String) async throws -> Bool
+    /// Deletes `key`; returns whether a live value was deleted.
+    func delete(_ key: String) async throws -> Bool
+    /// Deletes `keys`; returns how many live values were deleted.
+    func delete(_ keys: [String]) async throws -> Int
+    /// Deletes every key matching the glob `pattern`; returns how many.
+    func delete(matching pattern: GlobPattern) async throws -> Int
+    /// The live keys matching the glob `pattern`.
+    func keys(matching pattern: GlobPattern) async throws -> [String]
+    /// Adds `delta` to the integer under `key` (0 when absent) and returns the result. A new
+    /// entry gets `expiry`; an existing one keeps its own.
+    func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64
+    /// Sets the expiry of a live entry; false when absent.
+    func expire(_ key: String, after duration: Duration) async throws -> Bool
+    /// How long `key` has left; nil when absent.
+    func timeToLive(_ key: String) async throws -> TimeToLive?
+    /// Atomically reads, changes (or deletes, by setting nil) and writes back the bytes of `key`.
+    /// `body` may run more than once; keep it free of side effects.
+    func modify<R: Sendable>(
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+    ) async throws -> R
+    /// How many entries the backend holds (expired ones may count until swept).
+    func count() async throws -> Int
+    /// The size in bytes of the value of `key`, or nil when absent.
+    func size(of key: String) async throws -> Int?
+    /// Deletes everything.
+    func clear() async throws
+    /// Answers `message`, proving the backend works.
+    func ping(_ message: String) async throws -> String
+    /// Background upkeep (sweeping, syncing) until cancelled or shut down gracefully.
+    func run() async throws
+}
+
+extension Backend {
+    /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
+    /// absent). `size` is 1…32.
+    public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+        try BitField.validate(indexes: indexes, size: size)
+        guard case .bytes(let bytes)? = try await get(key) else { return indexes.map { _ in 0 } }
+        let field = BitField(bytes: bytes, size: size)
+        return indexes.map { field[$0] }
+    }
+
+    /// Adds `delta` to the saturating `size`-bit counters at `indexes` (they stay within
+    /// 0…2^size-1) and returns their new values.
+    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1, by delta: Int64 = 1) async throws
+        -> [UInt64]
+    {
+        try BitField.validate(indexes: indexes, size: size)
+        return try await modify(key) { entry in
+            var field = BitField(bytes: entry?.bytes ?? [], size: size)
+            let values = indexes.map { field.add(delta, at: $0) }
+            entry = (field.bytes, entry?.expiry ?? .never)
+            return values
+        }
+    }
+
+    /// A sliding-window counter: forgets hits before `start`, then, if fewer than `limit` hits
+    /// remain, records one at `end`. Returns the hits in the window, this one included when it
+    /// was recorded. Times are milliseconds; the key expires after `expiry`.
+    public func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws
+        -> Int
+    {
+        precondition(start <= end, "a window starts before it ends")
+        guard expiry > .zero else { throw CashewsError.invalidTTL(input: "\(expiry)", reason: "it must be positive") }
+        return try await modify(key) { entry in
+            var window = SlidingWindow(bytes: entry?.bytes ?? [])
+            window.forget(before: start)
+            var count = window.count(from: start, to: end)
+            if count < limit {
+                window.record(end)
+                count += 1
+            }
+            entry = (window.bytes, .after(expiry))
+            return count
+        }
+    }
+
+    /// Adds `members` to the set under `key`; returns how many were new. `expiry` applies to
+    /// the key (``EntryExpiry/keep`` keeps the current one).
+    public func addToSet(_ key: String, _ members: [String], expiry: EntryExpiry = .keep) async throws -> Int {
+        try await modify(key) { entry in
+            var set = StringSet(bytes: entry?.bytes ?? [])
+            let added = members.reduce(0) { $0 + (set.insert($1) ? 1 : 0) }
+            entry = (set.bytes, expiry == .keep ? (entry?.expiry ?? .never) : expiry)
+            return added
+        }
+    }
+
+    /// Removes `members` from the set under `key`; returns how many were there.
+    public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
+        try await modify(key) { entry in
+            guard let current = entry else { return 0 }
+            var set = StringSet(bytes: current.bytes)
+            let removed = members.reduce(0) { $0 + (set.remove($1) ? 1 : 0) }
+            entry = set.isEmpty ? nil : (set.bytes, current.expiry)
+            return removed
+        }
+    }
+
+    /// Removes and returns up to `count` members of the set under `key`.
+    public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+        try await modify(key) { entry in
+            guard let current = entry else { return [] }
+            var set = StringSet(bytes: current.bytes)
+            let popped = set.popFirst(count)
+            entry = set.isEmpty ? nil : (set.bytes, current.expiry)
+            return popped
+        }
+    }
+
+    /// The members of the set under `key`, sorted.
+    public func members(of key: String) async throws -> [String] {
+        guard case .bytes(let bytes)? = try await get(key) else { return [] }
+        return StringSet(bytes: bytes).members
+    }
+
+    /// Takes the lock `key` for `token`, for at most `ttl`; false when someone holds it.
+    public func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool {
+        try await set(key, .bytes(Array(token.utf8)), expiry: .after(ttl), condition: .ifAbsent)
+    }
+
+    /// Releases the lock `key` if `token` holds it; false otherwise (another owner's lock stays).
+    public func unlock(_ key: String, token: String) async throws -> Bool {
+        let mine = Array(token.utf8)
+        return try await modify(key) { entry in
+            guard entry?.bytes == mine else { return false }
+            entry = nil
+            return true
+        }
+    }
+
+    /// True when the lock `key` is held.
+    public func isLocked(_ key: String) async throws -> Bool {
+        try await exists(key)
+    }
+}

@@ -1,0 +1,187 @@
+import DiskCache
+import Dispatch
+
+/// The ``DiskCache`` engine as a backend: persistent, shared safely by processes.
+///
+/// Reads run inline on the calling task (an LMDB read is a few hundred nanoseconds and never
+/// waits for writers). Writes run off the cooperative thread pool, on a dispatch queue, where
+/// concurrent writers are group-committed by the engine; so a task never blocks a cooperative
+/// thread waiting for the writer lock. Every command is atomic across processes.
+public final class DiskBackend: Backend {
+    /// The engine underneath.
+    public let cache: DiskCache
+    private let writes = DispatchQueue(label: "swift-cashews.disk-writes", attributes: .concurrent)
+    private let maintenanceInterval: Duration
+
+    /// A backend over `cache`; ``run()`` maintains it every `maintenanceInterval`.
+    public init(cache: DiskCache, maintenanceInterval: Duration = .seconds(1)) {
+        self.cache = cache
+        self.maintenanceInterval = maintenanceInterval
+    }
+
+    /// Opens (creating if needed) the cache in `directory`.
+    public convenience init(directory: String, configuration: DiskCache.Configuration = .init()) throws {
+        self.init(cache: try DiskCache(directory: directory, configuration: configuration))
+    }
+
+    /// Disk backends store bytes.
+    public var storesObjects: Bool { false }
+
+    /// Runs a blocking engine write off the cooperative pool.
+    private func write<R: Sendable>(_ body: @escaping @Sendable (DiskCache) throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { continuation in
+            writes.async { [cache] in
+                continuation.resume(with: Result { try DiskBackend.translate { try body(cache) } })
+            }
+        }
+    }
+
+    /// Maps engine errors to the facade's, so that every backend reports the same errors.
+    static func translate<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as DiskCacheError {
+            switch error {
+            case .notAnInteger(let key): throw BackendError.notAnInteger(key: key)
+            case .integerOverflow(let key): throw BackendError.integerOverflow(key: key)
+            case .invalidTTL(let duration):
+                throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+            case .emptyKey: throw CashewsError.emptyKey
+            default: throw error
+            }
+        }
+    }
+
+    private static func expiry(_ expiry: EntryExpiry) -> Expiry {
+        switch expiry {
+        case .never: return .never
+        case .after(let duration): return .after(duration)
+        case .keep: return .unchanged
+        }
+    }
+
+    private static func bytes(_ value: CacheValue, key: String) throws -> [UInt8] {
+        guard let bytes = ValueCodec.bytes(of: value) else {
+            throw CashewsError.encodingFailed(key: key, type: "object", reason: "a disk backend stores bytes")
+        }
+        return bytes
+    }
+
+    // MARK: Backend
+
+    /// The live value of `key`.
+    public func get(_ key: String) async throws -> CacheValue? {
+        try DiskBackend.translate { try cache.get(key).map(CacheValue.bytes) }
+    }
+
+    /// The live values of `keys`.
+    public func get(_ keys: [String]) async throws -> [CacheValue?] {
+        try DiskBackend.translate { try cache.get(keys).map { $0.map(CacheValue.bytes) } }
+    }
+
+    /// Stores `value` when `condition` holds.
+    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+        -> Bool
+    {
+        let bytes = try DiskBackend.bytes(value, key: key)
+        let expiry = DiskBackend.expiry(expiry)
+        return try await write { cache in
+            switch condition {
+            case .always:
+                try cache.set(bytes, forKey: key, expiry: expiry)
+                return true
+            case .ifAbsent: return try cache.add(bytes, forKey: key, expiry: expiry)
+            case .ifPresent: return try cache.replace(bytes, forKey: key, expiry: expiry)
+            }
+        }
+    }
+
+    /// Stores every pair in one transaction.
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
+        let pairs = try entries.map { (key: $0.key, value: try DiskBackend.bytes($0.value, key: $0.key)) }
+        let expiry = DiskBackend.expiry(expiry)
+        try await write { cache in try cache.set(pairs, expiry: expiry) }
+    }
+
+    /// True when `key` is live.
+    public func exists(_ key: String) async throws -> Bool { try DiskBackend.translate { try cache.contains(key) } }
+
+    /// Deletes `key`.
+    public func delete(_ key: String) async throws -> Bool { try await write { try $0.delete(key) } }
+
+    /// Deletes `keys`.
+    public func delete(_ keys: [String]) async throws -> Int { try await write { try $0.delete(keys) } }
+
+    /// Deletes the keys matching `pattern`.
+    public func delete(matching pattern: GlobPattern) async throws -> Int {
+        try await write { try $0.delete(matching: pattern.description) }
+    }
+
+    /// The live keys matching `pattern`.
+    public func keys(matching pattern: GlobPattern) async throws -> [String] {
+        try DiskBackend.translate { try cache.keys(matching: pattern.description) }
+    }
+
+    /// Adds `delta` to the integer under `key`; a new entry gets `expiry`.
+    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
+        try await modify(key) { entry in
+            var current: Int64 = 0
+            if let existing = entry {
+                guard let parsed = Int64(String(decoding: existing.bytes, as: UTF8.self)) else {
+                    throw BackendError.notAnInteger(key: key)
+                }
+                current = parsed
+            }
+            let (next, overflow) = current.addingReportingOverflow(delta)
+            guard !overflow else { throw BackendError.integerOverflow(key: key) }
+            entry = (Array(String(next).utf8), entry == nil ? (expiry == .keep ? .never : expiry) : .keep)
+            return next
+        }
+    }
+
+    /// Sets the expiry of a live entry.
+    public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+        try await write { try $0.expire(key, after: duration) }
+    }
+
+    /// How long `key` has left.
+    public func timeToLive(_ key: String) async throws -> TimeToLive? {
+        try DiskBackend.translate { try cache.timeToLive(forKey: key) }
+    }
+
+    /// Reads, changes and writes back `key` in one write transaction.
+    public func modify<R: Sendable>(
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+    ) async throws -> R {
+        try await write { cache in
+            try cache.modify(key) { entry in
+                var view = entry.map { (bytes: $0.value, expiry: EntryExpiry.keep) }
+                let result = try body(&view)
+                entry = view.map { ModifiableEntry(value: $0.bytes, expiry: DiskBackend.expiry($0.expiry)) }
+                return result
+            }
+        }
+    }
+
+    /// Entries held (expired ones count until swept).
+    public func count() async throws -> Int { try DiskBackend.translate { try cache.count } }
+
+    /// The size of the value of `key`.
+    public func size(of key: String) async throws -> Int? {
+        try DiskBackend.translate { try cache.valueSize(forKey: key) }
+    }
+
+    /// Deletes everything.
+    public func clear() async throws { _ = try await write { try $0.clear() } }
+
+    /// Echoes `message` after checking that the cache can be read.
+    public func ping(_ message: String) async throws -> String {
+        _ = try DiskBackend.translate { try cache.count }
+        return message
+    }
+
+    /// The engine's maintenance service, until cancelled or shut down gracefully.
+    public func run() async throws {
+        try await cache.maintenanceService(interval: maintenanceInterval).run()
+    }
+}

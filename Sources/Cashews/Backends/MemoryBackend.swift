@@ -1,0 +1,313 @@
+import Synchronization
+
+/// An in-process backend: a sharded LRU store bounded by entry count and by bytes, with TTLs on
+/// an injected clock.
+///
+/// - Typed values are kept as they are (``Backend/storesObjects``): a hit neither encodes nor
+///   decodes.
+/// - Keys are spread over shards, each behind its own lock, so concurrent tasks rarely contend
+///   and no call hops to an actor. LRU order, and the bounds, are kept per shard (each holds a
+///   share of them): eviction is least-recently-used within a shard, an approximation of a global
+///   LRU.
+/// - Expired entries are never returned; ``run()`` sweeps them every `sweepInterval` through
+///   per-shard expiry heaps, in O(expired · log n).
+/// - The byte bound counts the bytes of byte, string and data values exactly and other typed
+///   values by their inline size only.
+public final class MemoryBackend: Backend {
+    /// How a memory backend is bounded and timed.
+    public struct Configuration: Sendable {
+        /// The most entries it holds (nil: no bound). Default 10 000.
+        public var maxEntries: Int?
+        /// The most bytes of values it holds (nil: no bound).
+        public var maxBytes: Int?
+        /// Where "now" comes from.
+        public var clock: CacheClock
+        /// The pause between sweeps of expired entries in ``MemoryBackend/run()``.
+        public var sweepInterval: Duration
+        /// How many independently locked shards (rounded up to a power of two).
+        public var shards: Int
+
+        /// A configuration; every parameter has a default.
+        public init(
+            maxEntries: Int? = 10_000, maxBytes: Int? = nil, clock: CacheClock = .system,
+            sweepInterval: Duration = .seconds(1), shards: Int = 16
+        ) {
+            self.maxEntries = maxEntries
+            self.maxBytes = maxBytes
+            self.clock = clock
+            self.sweepInterval = sweepInterval
+            self.shards = shards
+        }
+    }
+
+    /// The configuration it was made with.
+    public let configuration: Configuration
+    private let shards: [LockedShard]
+    private let mask: Int
+    private let perShardEntries: Int?
+    private let perShardBytes: Int?
+
+    /// A memory backend.
+    public init(configuration: Configuration = Configuration()) {
+        precondition(configuration.shards > 0, "a memory backend needs at least one shard")
+        var count = 1
+        while count < configuration.shards { count <<= 1 }
+        self.configuration = configuration
+        shards = (0..<count).map { _ in LockedShard() }
+        mask = count - 1
+        perShardEntries = configuration.maxEntries.map { max(1, ($0 + count - 1) / count) }
+        perShardBytes = configuration.maxBytes.map { max(1, ($0 + count - 1) / count) }
+    }
+
+    /// Memory backends keep typed values as they are.
+    public var storesObjects: Bool { true }
+
+    @inline(__always) private var now: Int64 { configuration.clock.now() }
+
+    @inline(__always) private func shard(_ key: String) -> LockedShard {
+        var hasher = Hasher()
+        hasher.combine(key)
+        return shards[hasher.finalize() & mask]
+    }
+
+    private func deadline(_ expiry: EntryExpiry, now: Int64, current: Int64?) throws -> Int64 {
+        switch expiry {
+        case .never: return 0
+        case .keep: return current ?? 0
+        case .after(let duration):
+            guard duration > .zero else {
+                throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+            }
+            let milliseconds = max(1, duration.roundedUpMilliseconds)
+            return now.addingReportingOverflow(milliseconds).overflow ? .max : now + milliseconds
+        }
+    }
+
+    // MARK: Backend
+
+    /// The live value of `key`.
+    public func get(_ key: String) async throws -> CacheValue? {
+        let now = self.now
+        return shard(key).withLock { shard in shard.lookUp(key, now: now).map { shard[$0].value } }
+    }
+
+    /// The live values of `keys`.
+    public func get(_ keys: [String]) async throws -> [CacheValue?] {
+        var values: [CacheValue?] = []
+        for key in keys { values.append(try await get(key)) }
+        return values
+    }
+
+    /// Stores `value` when `condition` holds.
+    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+        -> Bool
+    {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        let now = self.now
+        let size = ValueCodec.estimatedSize(of: value)
+        return try shard(key).withLock { shard in
+            let live = shard.peek(key, now: now)
+            switch condition {
+            case .always: break
+            case .ifAbsent: if live != nil { return false }
+            case .ifPresent: if live == nil { return false }
+            }
+            let expiresAt = try deadline(expiry, now: now, current: live.map { shard[$0].expiresAt })
+            shard.store(key, value, expiresAt: expiresAt, size: size)
+            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+            return true
+        }
+    }
+
+    /// Stores every pair; validates the expiry first, so that it is all or nothing.
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
+        if case .after(let duration) = expiry, duration <= .zero {
+            throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+        }
+        for entry in entries where entry.key.isEmpty { throw CashewsError.emptyKey }
+        for entry in entries { _ = try await set(entry.key, entry.value, expiry: expiry, condition: .always) }
+    }
+
+    /// True when `key` is live.
+    public func exists(_ key: String) async throws -> Bool {
+        let now = self.now
+        return shard(key).withLock { $0.peek(key, now: now) != nil }
+    }
+
+    /// Deletes `key`.
+    public func delete(_ key: String) async throws -> Bool {
+        let now = self.now
+        return shard(key).withLock { $0.remove(key, now: now) }
+    }
+
+    /// Deletes `keys`.
+    public func delete(_ keys: [String]) async throws -> Int {
+        var deleted = 0
+        for key in keys where try await delete(key) { deleted += 1 }
+        return deleted
+    }
+
+    /// Deletes the keys matching `pattern`.
+    public func delete(matching pattern: GlobPattern) async throws -> Int {
+        let now = self.now
+        return shards.reduce(0) { total, shard in
+            total
+                + shard.withLock { shard in
+                    shard.liveKeys(now: now).filter(pattern.matches).reduce(0) {
+                        $0 + (shard.remove($1, now: now) ? 1 : 0)
+                    }
+                }
+        }
+    }
+
+    /// The live keys matching `pattern`, sorted.
+    public func keys(matching pattern: GlobPattern) async throws -> [String] {
+        let now = self.now
+        return shards.flatMap { shard in shard.withLock { $0.liveKeys(now: now).filter(pattern.matches) } }.sorted()
+    }
+
+    /// Adds `delta` to the integer under `key`.
+    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        let now = self.now
+        return try shard(key).withLock { shard in
+            var current: Int64 = 0
+            var expiresAt = try deadline(expiry == .keep ? .never : expiry, now: now, current: nil)
+            if let slot = shard.lookUp(key, now: now) {
+                guard let bytes = ValueCodec.bytes(of: shard[slot].value),
+                    let parsed = Int64(String(decoding: bytes, as: UTF8.self))
+                else { throw BackendError.notAnInteger(key: key) }
+                current = parsed
+                expiresAt = shard[slot].expiresAt
+            }
+            let (next, overflow) = current.addingReportingOverflow(delta)
+            guard !overflow else { throw BackendError.integerOverflow(key: key) }
+            let bytes = Array(String(next).utf8)
+            shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
+            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+            return next
+        }
+    }
+
+    /// Sets the expiry of a live entry.
+    public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+        let now = self.now
+        let expiresAt = try deadline(.after(duration), now: now, current: nil)
+        return shard(key).withLock { shard in
+            guard let slot = shard.peek(key, now: now) else { return false }
+            shard.setExpiry(slot, expiresAt)
+            return true
+        }
+    }
+
+    /// How long `key` has left.
+    public func timeToLive(_ key: String) async throws -> TimeToLive? {
+        let now = self.now
+        return shard(key).withLock { shard in
+            guard let slot = shard.peek(key, now: now) else { return nil }
+            let expiresAt = shard[slot].expiresAt
+            return expiresAt == 0 ? .forever : .remaining(.milliseconds(expiresAt - now))
+        }
+    }
+
+    /// Reads, changes and writes back `key` under its shard's lock.
+    public func modify<R: Sendable>(
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+    ) async throws -> R {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        let now = self.now
+        return try shard(key).withLock { shard in
+            let slot = shard.lookUp(key, now: now)
+            var entry: (bytes: [UInt8], expiry: EntryExpiry)? = slot.flatMap { slot in
+                ValueCodec.bytes(of: shard[slot].value).map { (bytes: $0, expiry: EntryExpiry.keep) }
+            }
+            let result = try body(&entry)
+            if let (bytes, expiry) = entry {
+                let expiresAt = try deadline(expiry, now: now, current: slot.map { shard[$0].expiresAt })
+                shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
+                _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+            } else if slot != nil {
+                _ = shard.remove(key, now: now)
+            }
+            return result
+        }
+    }
+
+    /// Entries held, expired ones included until swept.
+    public func count() async throws -> Int { shards.reduce(0) { $0 + $1.withLock { $0.count } } }
+
+    /// The (estimated) size of the value of `key`.
+    public func size(of key: String) async throws -> Int? {
+        let now = self.now
+        return shard(key).withLock { shard in shard.peek(key, now: now).map { shard[$0].size } }
+    }
+
+    /// Deletes everything.
+    public func clear() async throws { for shard in shards { shard.withLock { $0.removeAll() } } }
+
+    /// Echoes `message`.
+    public func ping(_ message: String) async throws -> String { message }
+
+    /// Removes expired entries now; returns how many.
+    @discardableResult
+    public func sweepExpired() -> Int {
+        let now = self.now
+        return shards.reduce(0) { $0 + $1.withLock { $0.sweep(now: now) } }
+    }
+
+    /// Bytes of values held (estimated for typed values).
+    public var byteCount: Int { shards.reduce(0) { $0 + $1.withLock { $0.bytes } } }
+
+    /// Sweeps expired entries every `sweepInterval` until cancelled.
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.sweepInterval)
+            } catch {
+                return
+            }
+            sweepExpired()
+        }
+    }
+}
+
+/// A shard behind its own lock (a class, because a `Mutex` cannot be copied into an array).
+final class LockedShard: Sendable {
+    private let mutex = Mutex(MemoryShard())
+
+    @inline(__always)
+    func withLock<R, E: Error>(_ body: (inout MemoryShard) throws(E) -> R) throws(E) -> R {
+        try mutex.withLock { (shard: inout sending MemoryShard) throws(E) -> sending R in try body(&shard) }
+    }
+}
+
+/// Errors a backend raises for commands on values of the wrong form.
+public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `increment` found a value that is not a decimal 64-bit integer.
+    case notAnInteger(key: String)
+    /// `increment` would overflow 64 bits.
+    case integerOverflow(key: String)
+
+    /// What went wrong and what to do.
+    public var description: String {
+        switch self {
+        case .notAnInteger(let key):
+            return "the value of \"\(key)\" is not a decimal 64-bit integer, so it cannot be incremented;"
+                + " delete it or store an integer first"
+        case .integerOverflow(let key):
+            return "incrementing \"\(key)\" would overflow a 64-bit integer; reset it first"
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up (saturating).
+    var roundedUpMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let fraction = attoseconds / 1_000_000_000_000_000
+        let remainder = attoseconds % 1_000_000_000_000_000
+        return whole + fraction + (remainder > 0 ? 1 : 0)
+    }
+}

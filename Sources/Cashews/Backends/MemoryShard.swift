@@ -1,0 +1,208 @@
+/// One shard of the memory backend: a hash table of entries threaded on an LRU list, with a
+/// min-heap of expiry times for O(expired) sweeping. Not thread-safe: its owner locks it.
+struct MemoryShard {
+    struct Node {
+        var key: String
+        var value: CacheValue
+        var expiresAt: Int64  // ms since the epoch; 0 = never
+        var size: Int
+        var previous: Int32  // towards the most recently used
+        var next: Int32  // towards the least recently used
+        var generation: UInt32
+    }
+
+    private(set) var index: [String: Int32] = [:]
+    private var nodes: [Node] = []
+    private var free: [Int32] = []
+    private var head: Int32 = -1  // most recently used
+    private var tail: Int32 = -1  // least recently used
+    private var expiries = ExpiryHeap()
+    private(set) var bytes = 0
+
+    var count: Int { index.count }
+
+    // MARK: Reading
+
+    /// The live node of `key`, moved to the front; expired nodes are removed on the way.
+    mutating func lookUp(_ key: String, now: Int64) -> Int32? {
+        guard let slot = index[key] else { return nil }
+        if isExpired(slot, now: now) {
+            remove(slot)
+            return nil
+        }
+        moveToFront(slot)
+        return slot
+    }
+
+    /// The live node of `key`, without touching the LRU order.
+    func peek(_ key: String, now: Int64) -> Int32? {
+        guard let slot = index[key], !isExpired(slot, now: now) else { return nil }
+        return slot
+    }
+
+    subscript(slot: Int32) -> Node { nodes[Int(slot)] }
+
+    func isExpired(_ slot: Int32, now: Int64) -> Bool {
+        let expiresAt = nodes[Int(slot)].expiresAt
+        return expiresAt != 0 && expiresAt <= now
+    }
+
+    /// Live keys, in no particular order.
+    func liveKeys(now: Int64) -> [String] {
+        index.compactMap { key, slot in isExpired(slot, now: now) ? nil : key }
+    }
+
+    // MARK: Writing
+
+    /// Stores `value` under `key` with `expiresAt` (0 = never) at the front of the LRU list.
+    mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) {
+        if let slot = index[key] {
+            bytes += size - nodes[Int(slot)].size
+            nodes[Int(slot)].value = value
+            nodes[Int(slot)].size = size
+            setExpiry(slot, expiresAt)
+            moveToFront(slot)
+            return
+        }
+        let node = Node(key: key, value: value, expiresAt: 0, size: size, previous: -1, next: -1, generation: 0)
+        let slot: Int32
+        if let reused = free.popLast() {
+            slot = reused
+            let generation = nodes[Int(slot)].generation &+ 1
+            nodes[Int(slot)] = node
+            nodes[Int(slot)].generation = generation
+        } else {
+            slot = Int32(nodes.count)
+            nodes.append(node)
+        }
+        index[key] = slot
+        bytes += size
+        link(slot)
+        setExpiry(slot, expiresAt)
+    }
+
+    /// Changes the expiry of a stored node.
+    mutating func setExpiry(_ slot: Int32, _ expiresAt: Int64) {
+        nodes[Int(slot)].generation &+= 1
+        nodes[Int(slot)].expiresAt = expiresAt
+        if expiresAt != 0 { expiries.push(.init(time: expiresAt, slot: slot, generation: nodes[Int(slot)].generation)) }
+        // Rewritten expiries leave stale heap items behind; rebuild before they pile up.
+        if expiries.count > 2 * index.count + 1024 {
+            expiries = ExpiryHeap()
+            for slot in index.values where nodes[Int(slot)].expiresAt != 0 {
+                let node = nodes[Int(slot)]
+                expiries.push(.init(time: node.expiresAt, slot: slot, generation: node.generation))
+            }
+        }
+    }
+
+    /// Removes the node of `key`; returns whether it was live.
+    mutating func remove(_ key: String, now: Int64) -> Bool {
+        guard let slot = index[key] else { return false }
+        let live = !isExpired(slot, now: now)
+        remove(slot)
+        return live
+    }
+
+    mutating func remove(_ slot: Int32) {
+        let node = nodes[Int(slot)]
+        unlink(slot)
+        index[node.key] = nil
+        bytes -= node.size
+        nodes[Int(slot)].value = .bytes([])
+        nodes[Int(slot)].key = ""
+        nodes[Int(slot)].generation &+= 1
+        free.append(slot)
+    }
+
+    /// Evicts least recently used nodes until within the bounds; returns how many.
+    mutating func evict(maxEntries: Int?, maxBytes: Int?) -> Int {
+        var evicted = 0
+        while tail >= 0, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
+            remove(tail)
+            evicted += 1
+        }
+        return evicted
+    }
+
+    /// Removes expired nodes, soonest first: O(expired · log n). Returns how many.
+    mutating func sweep(now: Int64, limit: Int = .max) -> Int {
+        var removed = 0
+        while removed < limit, let top = expiries.top, top.time <= now {
+            expiries.pop()
+            let node = nodes[Int(top.slot)]
+            guard node.generation == top.generation, !node.key.isEmpty, node.expiresAt == top.time else { continue }
+            remove(top.slot)
+            removed += 1
+        }
+        return removed
+    }
+
+    mutating func removeAll() {
+        self = MemoryShard()
+    }
+
+    // MARK: LRU list
+
+    private mutating func link(_ slot: Int32) {
+        nodes[Int(slot)].previous = -1
+        nodes[Int(slot)].next = head
+        if head >= 0 { nodes[Int(head)].previous = slot }
+        head = slot
+        if tail < 0 { tail = slot }
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let node = nodes[Int(slot)]
+        if node.previous >= 0 { nodes[Int(node.previous)].next = node.next } else { head = node.next }
+        if node.next >= 0 { nodes[Int(node.next)].previous = node.previous } else { tail = node.previous }
+    }
+
+    private mutating func moveToFront(_ slot: Int32) {
+        guard head != slot else { return }
+        unlink(slot)
+        link(slot)
+    }
+}
+
+/// A binary min-heap of expiry times (stale entries are skipped by generation when popped).
+struct ExpiryHeap {
+    struct Item {
+        let time: Int64
+        let slot: Int32
+        let generation: UInt32
+    }
+
+    private var items: [Item] = []
+
+    var top: Item? { items.first }
+    var count: Int { items.count }
+
+    mutating func push(_ item: Item) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].time < items[parent].time else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < items.count && items[left].time < items[smallest].time { smallest = left }
+            if right < items.count && items[right].time < items[smallest].time { smallest = right }
+            guard smallest != parent else { return }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

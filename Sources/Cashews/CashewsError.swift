@@ -1,0 +1,58 @@
+/// An error of the `Cashews` facade. Each description names the bad input and what is accepted.
+public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// A time-to-live that is malformed, zero or negative.
+    case invalidTTL(input: String, reason: String)
+    /// A setup URL that cannot be parsed.
+    case invalidURL(String, reason: String)
+    /// A setup URL whose scheme no backend registered.
+    case unknownScheme(String, known: [String])
+    /// A setup URL parameter the backend does not take.
+    case unknownParameter(String, scheme: String, accepted: [String])
+    /// A setup URL parameter with a value of the wrong form.
+    case invalidParameter(String, value: String, expected: String)
+    /// A value stored as one type and read as another.
+    case typeMismatch(key: String, expected: String, found: String)
+    /// Stored bytes that do not decode as the requested type.
+    case decodingFailed(key: String, type: String, reason: String)
+    /// A value that cannot be encoded.
+    case encodingFailed(key: String, type: String, reason: String)
+    /// No backend serves the key (and there is no default backend).
+    case noBackend(key: String)
+    /// An argument out of its range.
+    case invalidArgument(String)
+    /// An empty key.
+    case emptyKey
+
+    /// What went wrong and what to do.
+    public var description: String {
+        switch self {
+        case .invalidTTL(let input, let reason):
+            return "invalid TTL \"\(input)\": \(reason); write a positive Duration or a string such as \"90s\","
+                + " \"1h30m\", \"250ms\", \"2d\" (units d, h, m, s, ms), or nil for no expiry"
+        case .invalidURL(let url, let reason):
+            return "invalid cache URL \"\(url)\": \(reason); write it as scheme://[path][?name=value&...],"
+                + " e.g. mem://?size=10000 or disk:///var/cache/app?size_limit=1GB"
+        case .unknownScheme(let scheme, let known):
+            return "unknown cache URL scheme \"\(scheme)\": use one of \(known.sorted().joined(separator: ", "))"
+                + " (or register yours with Cache.register(scheme:_:))"
+        case .unknownParameter(let name, let scheme, let accepted):
+            return
+                "unknown parameter \"\(name)\" for \(scheme)://: it accepts \(accepted.sorted().joined(separator: ", "))"
+        case .invalidParameter(let name, let value, let expected):
+            return "invalid value \"\(value)\" for parameter \"\(name)\": expected \(expected)"
+        case .typeMismatch(let key, let expected, let found):
+            return "\"\(key)\" holds a \(found), not a \(expected): read it as \(found) or overwrite it"
+        case .decodingFailed(let key, let type, let reason):
+            return "the value of \"\(key)\" does not decode as \(type): \(reason); it was written as another type"
+                + " (read it as that type, or delete it)"
+        case .encodingFailed(let key, let type, let reason):
+            return "a \(type) cannot be encoded for \"\(key)\": \(reason)"
+        case .noBackend(let key):
+            return "no backend serves \"\(key)\": call setup(_:) with no prefix for a default backend"
+        case .invalidArgument(let message):
+            return "invalid argument: \(message)"
+        case .emptyKey:
+            return "empty cache key: keys are non-empty strings (of any length)"
+        }
+    }
+}

@@ -1,0 +1,357 @@
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// The front of the toolkit: one object that routes every command to a backend chosen by key
+/// prefix, and turns typed values into what backends store.
+///
+/// ```swift
+/// let cache = Cache()
+/// try cache.setup("mem://?size=10000")                        // the default backend
+/// try cache.setup("disk:///var/cache/app?size_limit=1GB", prefix: "user")
+/// try await cache.set("user:1", user, ttl: "1h")              // to disk
+/// let user = try await cache.get("user:1", as: User.self)
+/// ```
+///
+/// Prefixes match at a separator: the backend of prefix `"user"` serves `user:1` and `user`, not
+/// `username`; the longest matching prefix wins and `""` is the default. ``Cache/shared`` is a
+/// ready instance for scripts. A `Cache` is a ServiceLifecycle `Service`: its ``run()`` runs every
+/// backend's background work (sweeping, syncing) until graceful shutdown.
+public final class Cache: Sendable, Service {
+    struct Route: Sendable {
+        let prefix: String
+        let backend: any Backend
+    }
+
+    /// A cache for scripts and small programs (set it up before use).
+    public static let shared = Cache()
+
+    private let routes = Mutex<[Route]>([])
+    /// The character that ends a prefix in a key (`:` by default).
+    public let separator: Character
+    /// Where the cache and its suppressed backends log.
+    public let logger: Logger
+    private let hits: Counter
+    private let misses: Counter
+
+    /// A cache with no backend yet (call ``setup(_:prefix:suppress:)``).
+    public init(separator: Character = ":", logger: Logger = Logger(label: "swift-cashews")) {
+        self.separator = separator
+        self.logger = logger
+        hits = Counter(label: "cashews_hits")
+        misses = Counter(label: "cashews_misses")
+    }
+
+    // MARK: Setup
+
+    /// Sets up the backend a URL describes for keys starting with `prefix` (all keys when empty),
+    /// replacing any backend of that prefix. The URL parameter `suppress=true` turns the backend's
+    /// failures into misses and no-ops (logged and counted) instead of errors.
+    ///
+    /// - `mem://?size=10000&max_bytes=64MiB&check_interval=1s`
+    /// - `disk:///var/cache/app?size_limit=1GB&eviction=lru&durability=periodic` (`disk://` alone:
+    ///   the default directory)
+    ///
+    /// - Throws: ``CashewsError`` naming the bad scheme, parameter or value and what is accepted.
+    @discardableResult
+    public func setup(_ url: String, prefix: String = "") throws -> any Backend {
+        let parsed = try BackendURL(url)
+        let suppress = try parsed.boolean("suppress") ?? false
+        let backendURL = try BackendURL(Cache.removingParameter("suppress", from: url))
+        let backend = try Cache.makeBackend(backendURL)
+        setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme)
+        return backend
+    }
+
+    /// Sets up `backend` for keys starting with `prefix` (all keys when empty).
+    public func setup(_ backend: any Backend, prefix: String = "", suppress: Bool = false, name: String? = nil) {
+        let routed: any Backend =
+            suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
+        routes.withLock { routes in
+            routes.removeAll { $0.prefix == prefix }
+            routes.append(Route(prefix: prefix, backend: routed))
+            routes.sort { $0.prefix.count > $1.prefix.count }
+        }
+    }
+
+    /// True once a default backend or any prefixed backend is set up.
+    public var isSetUp: Bool { routes.withLock { !$0.isEmpty } }
+
+    private static func removingParameter(_ name: String, from url: String) -> String {
+        guard let mark = url.firstIndex(of: "?") else { return url }
+        let kept = url[url.index(after: mark)...].split(separator: "&").filter {
+            $0.split(separator: "=", maxSplits: 1).first?.lowercased() != name
+        }
+        return String(url[..<mark]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+    }
+
+    /// The backend that serves `key`.
+    public func backend(for key: String) throws -> any Backend {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        let route = routes.withLock { routes in routes.first { matches(key, prefix: $0.prefix) } }
+        guard let route else { throw CashewsError.noBackend(key: key) }
+        return route.backend
+    }
+
+    private func matches(_ key: String, prefix: String) -> Bool {
+        guard !prefix.isEmpty else { return true }
+        guard key.hasPrefix(prefix) else { return false }
+        return key.count == prefix.count || key[key.index(key.startIndex, offsetBy: prefix.count)] == separator
+    }
+
+    /// The backends whose keys a pattern may match (by its literal prefix).
+    private func backends(for pattern: GlobPattern) -> [any Backend] {
+        let literal = pattern.literalPrefix
+        let all = routes.withLock { $0 }
+        if pattern.isLiteral { return all.first { matches(literal, prefix: $0.prefix) }.map { [$0.backend] } ?? [] }
+        return all.filter { route in
+            // Served by the route if a matching key can start with its prefix.
+            route.prefix.isEmpty || literal.hasPrefix(route.prefix + String(separator)) || literal == route.prefix
+                || (route.prefix + String(separator)).hasPrefix(literal)
+        }.map(\.backend)
+    }
+
+    private var allBackends: [any Backend] { routes.withLock { $0.map(\.backend) } }
+
+    // MARK: Typed values
+
+    /// The value of `key` as `T`, or nil when absent or expired.
+    ///
+    /// - Throws: ``CashewsError/typeMismatch(key:expected:found:)`` or
+    ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
+    public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self) async throws -> T? {
+        guard let value = try await backend(for: key).get(key) else {
+            misses.increment()
+            return nil
+        }
+        hits.increment()
+        return try decode(value, as: type, key: key)
+    }
+
+    private func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String) throws -> T {
+        switch value {
+        case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
+        case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)
+        }
+    }
+
+    private func encode<T: Codable & Sendable>(_ value: T, for backend: any Backend, key: String) throws -> CacheValue {
+        backend.storesObjects ? .object(value) : .bytes(try ValueCodec.encode(value, key: key))
+    }
+
+    private func expiry(_ ttl: TTL?) throws -> EntryExpiry {
+        guard let ttl else { return .never }
+        return .after(try ttl.duration)
+    }
+
+    /// Stores `value` under `key`, replacing any value and its expiry (`ttl` nil: no expiry).
+    public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws {
+        let backend = try backend(for: key)
+        _ = try await backend.set(key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .always)
+    }
+
+    /// Stores `value` under `key`; with `keepingTTL`, the entry keeps its current expiry (none
+    /// for a new entry), otherwise it gets none.
+    public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool) async throws {
+        let backend = try backend(for: key)
+        _ = try await backend.set(
+            key, encode(value, for: backend, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
+    }
+
+    /// Stores `value` only if `key` holds no live value; returns whether it stored. Atomic: of
+    /// concurrent adds (across processes for a shared backend) exactly one wins.
+    @discardableResult
+    public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
+        let backend = try backend(for: key)
+        return try await backend.set(
+            key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .ifAbsent)
+    }
+
+    /// Stores `value` only if `key` holds a live value; returns whether it stored.
+    @discardableResult
+    public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
+        let backend = try backend(for: key)
+        return try await backend.set(
+            key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .ifPresent)
+    }
+
+    /// The values of `keys` as `T`, in order (nil where absent).
+    public func get<T: Codable & Sendable>(_ keys: [String], as type: T.Type = T.self) async throws -> [T?] {
+        var results = [T?](repeating: nil, count: keys.count)
+        for (index, key) in keys.enumerated() {
+            results[index] = try await get(key, as: type)
+        }
+        return results
+    }
+
+    /// Stores every pair of `values`, all with `ttl`; one call per backend.
+    public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil) async throws {
+        let expiry = try expiry(ttl)
+        var groups: [(backend: any Backend, entries: [(key: String, value: CacheValue)])] = []
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            let backend = try backend(for: key)
+            let encoded = try encode(value, for: backend, key: key)
+            if let index = groups.firstIndex(where: { $0.backend as AnyObject === backend as AnyObject }) {
+                groups[index].entries.append((key, encoded))
+            } else {
+                groups.append((backend, [(key, encoded)]))
+            }
+        }
+        for group in groups { try await group.backend.set(group.entries, expiry: expiry) }
+    }
+
+    // MARK: Keys
+
+    /// True when `key` holds a live value.
+    public func exists(_ key: String) async throws -> Bool { try await backend(for: key).exists(key) }
+
+    /// Deletes `key`; returns whether a live value was deleted.
+    @discardableResult
+    public func delete(_ key: String) async throws -> Bool { try await backend(for: key).delete(key) }
+
+    /// Deletes `keys`; returns how many live values were deleted.
+    @discardableResult
+    public func delete(_ keys: [String]) async throws -> Int {
+        var deleted = 0
+        for key in keys where try await delete(key) { deleted += 1 }
+        return deleted
+    }
+
+    /// Deletes every key that matches the Redis glob `pattern` on every backend that may hold
+    /// such keys; returns how many.
+    @discardableResult
+    public func delete(matching pattern: String) async throws -> Int {
+        let glob = try GlobPattern(pattern)
+        var deleted = 0
+        for backend in backends(for: glob) { deleted += try await backend.delete(matching: glob) }
+        return deleted
+    }
+
+    /// The live keys that match the Redis glob `pattern`, from every backend that may hold such
+    /// keys, as an asynchronous sequence.
+    public func scan(_ pattern: String) -> AsyncThrowingStream<String, any Error> {
+        let candidates: Result<(GlobPattern, [any Backend]), any Error> = Result {
+            let glob = try GlobPattern(pattern)
+            return (glob, backends(for: glob))
+        }
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let (glob, backends) = try candidates.get()
+                    for backend in backends {
+                        for key in try await backend.keys(matching: glob) { continuation.yield(key) }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Adds `delta` to the integer under `key` and returns the result. A new key starts at 0 and
+    /// gets `ttl`; an existing one keeps its expiry. Atomic across processes on a shared backend.
+    @discardableResult
+    public func increment(_ key: String, by delta: Int64 = 1, ttl: TTL? = nil) async throws -> Int64 {
+        try await backend(for: key).increment(key, by: delta, expiry: expiry(ttl))
+    }
+
+    /// Sets the expiry of a live key; false when it is absent.
+    @discardableResult
+    public func expire(_ key: String, ttl: TTL) async throws -> Bool {
+        try await backend(for: key).expire(key, after: ttl.duration)
+    }
+
+    /// How long `key` has left (``TimeToLive/forever`` without expiry), nil when absent.
+    public func timeToLive(_ key: String) async throws -> TimeToLive? { try await backend(for: key).timeToLive(key) }
+
+    /// The size in bytes of the value of `key`, nil when absent.
+    public func size(of key: String) async throws -> Int? { try await backend(for: key).size(of: key) }
+
+    // MARK: Counters, bits, sets, locks
+
+    /// The saturating `size`-bit counters at `indexes` of the bit field under `key`.
+    public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+        try await backend(for: key).getBits(key, at: indexes, size: size)
+    }
+
+    /// Adds `delta` to the saturating counters at `indexes`; returns their new values.
+    @discardableResult
+    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1, by delta: Int64 = 1) async throws
+        -> [UInt64]
+    {
+        try await backend(for: key).incrementBits(key, at: indexes, size: size, by: delta)
+    }
+
+    /// A sliding-window counter over `window` ending now (see ``Backend/sliceIncrement(_:start:end:limit:expiry:)``).
+    public func sliceIncrement(_ key: String, window: Duration, limit: Int, now: Int64) async throws -> Int {
+        let milliseconds =
+            Int64(window.components.seconds) * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        return try await backend(for: key).sliceIncrement(
+            key, start: now - milliseconds, end: now, limit: limit, expiry: window)
+    }
+
+    /// Adds `members` to the set under `key`; returns how many were new.
+    @discardableResult
+    public func addToSet(_ key: String, _ members: [String], ttl: TTL? = nil) async throws -> Int {
+        try await backend(for: key).addToSet(key, members, expiry: ttl == nil ? .keep : expiry(ttl))
+    }
+
+    /// Removes `members` from the set under `key`; returns how many were there.
+    @discardableResult
+    public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
+        try await backend(for: key).removeFromSet(key, members)
+    }
+
+    /// Removes and returns up to `count` members of the set under `key`.
+    public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+        try await backend(for: key).popFromSet(key, count: count)
+    }
+
+    /// The members of the set under `key`, sorted.
+    public func members(of key: String) async throws -> [String] { try await backend(for: key).members(of: key) }
+
+    /// Takes the lock `key` for `token` for at most `ttl`; false when another owner holds it.
+    public func lock(_ key: String, token: String, ttl: TTL) async throws -> Bool {
+        try await backend(for: key).lock(key, token: token, ttl: ttl.duration)
+    }
+
+    /// Releases the lock `key` if `token` holds it; false otherwise.
+    @discardableResult
+    public func unlock(_ key: String, token: String) async throws -> Bool {
+        try await backend(for: key).unlock(key, token: token)
+    }
+
+    /// True when the lock `key` is held.
+    public func isLocked(_ key: String) async throws -> Bool { try await backend(for: key).isLocked(key) }
+
+    // MARK: Whole cache
+
+    /// Entries held by every backend.
+    public func count() async throws -> Int {
+        var total = 0
+        for backend in allBackends { total += try await backend.count() }
+        return total
+    }
+
+    /// Deletes everything from every backend.
+    public func clear() async throws { for backend in allBackends { try await backend.clear() } }
+
+    /// Asks the backend of `message` (as a key) to echo it.
+    public func ping(_ message: String = "PONG") async throws -> String {
+        try await backend(for: message).ping(message)
+    }
+
+    /// Runs every backend's background work until graceful shutdown or cancellation.
+    public func run() async throws {
+        let backends = allBackends
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for backend in backends { group.addTask { try await backend.run() } }
+                try await group.waitForAll()
+            }
+        }
+    }
+}

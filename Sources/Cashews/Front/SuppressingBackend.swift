@@ -1,0 +1,128 @@
+import Logging
+import Metrics
+
+/// A backend whose failures become misses and no-ops, logged and counted, instead of errors:
+/// cashews' `suppress`. Only storage failures are suppressed: bad arguments (an invalid TTL, an
+/// increment of a non-integer) still throw, and so does ``ping(_:)``, which exists to find out.
+public struct SuppressingBackend: Backend {
+    /// The backend whose failures are suppressed.
+    public let base: any Backend
+    private let logger: Logger
+    private let failures: Counter
+
+    /// Wraps `base`; failures are logged to `logger` and counted in the swift-metrics counter
+    /// `cashews_backend_failures` (dimension `backend`).
+    public init(_ base: any Backend, name: String, logger: Logger) {
+        self.base = base
+        self.logger = logger
+        self.failures = Counter(label: "cashews_backend_failures", dimensions: [("backend", name)])
+    }
+
+    private func suppressing<R>(_ operation: String, default fallback: R, _ body: () async throws -> R) async throws
+        -> R
+    {
+        do {
+            return try await body()
+        } catch let error as CashewsError {
+            throw error
+        } catch let error as BackendError {
+            throw error
+        } catch {
+            failures.increment()
+            logger.warning(
+                "cache backend failed; suppressed", metadata: ["operation": "\(operation)", "error": "\(error)"])
+            return fallback
+        }
+    }
+
+    /// Whether the base keeps typed values.
+    public var storesObjects: Bool { base.storesObjects }
+
+    /// The value, or nil when the backend fails.
+    public func get(_ key: String) async throws -> CacheValue? {
+        try await suppressing("get", default: nil) { try await base.get(key) }
+    }
+
+    /// The values, or nils when the backend fails.
+    public func get(_ keys: [String]) async throws -> [CacheValue?] {
+        try await suppressing("get many", default: keys.map { _ in nil }) { try await base.get(keys) }
+    }
+
+    /// Stores, or does nothing (false) when the backend fails.
+    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+        -> Bool
+    {
+        try await suppressing("set", default: false) {
+            try await base.set(key, value, expiry: expiry, condition: condition)
+        }
+    }
+
+    /// Stores, or does nothing when the backend fails.
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
+        try await suppressing("set many", default: ()) { try await base.set(entries, expiry: expiry) }
+    }
+
+    /// Whether `key` exists; false when the backend fails.
+    public func exists(_ key: String) async throws -> Bool {
+        try await suppressing("exists", default: false) { try await base.exists(key) }
+    }
+
+    /// Deletes; false when the backend fails.
+    public func delete(_ key: String) async throws -> Bool {
+        try await suppressing("delete", default: false) { try await base.delete(key) }
+    }
+
+    /// Deletes; 0 when the backend fails.
+    public func delete(_ keys: [String]) async throws -> Int {
+        try await suppressing("delete many", default: 0) { try await base.delete(keys) }
+    }
+
+    /// Deletes by pattern; 0 when the backend fails.
+    public func delete(matching pattern: GlobPattern) async throws -> Int {
+        try await suppressing("delete matching", default: 0) { try await base.delete(matching: pattern) }
+    }
+
+    /// Keys by pattern; none when the backend fails.
+    public func keys(matching pattern: GlobPattern) async throws -> [String] {
+        try await suppressing("keys", default: []) { try await base.keys(matching: pattern) }
+    }
+
+    /// Increments; 0 when the backend fails (as cashews' suppressed Redis does).
+    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
+        try await suppressing("increment", default: 0) { try await base.increment(key, by: delta, expiry: expiry) }
+    }
+
+    /// Expires; false when the backend fails.
+    public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+        try await suppressing("expire", default: false) { try await base.expire(key, after: duration) }
+    }
+
+    /// Time left; nil when the backend fails.
+    public func timeToLive(_ key: String) async throws -> TimeToLive? {
+        try await suppressing("ttl", default: nil) { try await base.timeToLive(key) }
+    }
+
+    /// Modifies; rethrows failures (a read-modify-write has no safe default result).
+    public func modify<R: Sendable>(
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+    ) async throws -> R {
+        try await base.modify(key, body)
+    }
+
+    /// Entry count; 0 when the backend fails.
+    public func count() async throws -> Int { try await suppressing("count", default: 0) { try await base.count() } }
+
+    /// Size; nil when the backend fails.
+    public func size(of key: String) async throws -> Int? {
+        try await suppressing("size", default: nil) { try await base.size(of: key) }
+    }
+
+    /// Clears, or does nothing when the backend fails.
+    public func clear() async throws { try await suppressing("clear", default: ()) { try await base.clear() } }
+
+    /// Pings; never suppressed.
+    public func ping(_ message: String) async throws -> String { try await base.ping(message) }
+
+    /// Runs the base's background work.
+    public func run() async throws { try await base.run() }
+}

@@ -1,0 +1,107 @@
+/// How long a cached value lives: a `Duration`, or a string such as `"90s"`, `"1h30m"`,
+/// `"250ms"` or `"2d"`. Pass `nil` instead for no expiry.
+///
+/// ```swift
+/// try await cache.set("user:1", user, ttl: "1h30m")
+/// try await cache.set("user:1", user, ttl: .seconds(90))
+/// ```
+///
+/// Zero, negative and malformed TTLs are errors (``CashewsError/invalidTTL(input:reason:)``)
+/// raised by the call that uses them: a string literal cannot throw where it is written, so it is
+/// checked when used. Unlike cashews, trailing digits without a unit after a unit (`"1h30"`) are
+/// an error, not silently dropped; a bare number (`"90"`) means seconds.
+public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    private let parsed: Result<Duration, CashewsError>
+    private let text: String
+
+    /// A TTL of `duration`.
+    public init(_ duration: Duration) {
+        text = "\(duration)"
+        parsed =
+            duration > .zero ? .success(duration) : .failure(.invalidTTL(input: text, reason: "it must be positive"))
+    }
+
+    /// Parses `text` (`"1h30m"`, `"90s"`, `"250ms"`, `"2d"`, `"90"`).
+    public init(parsing text: String) throws {
+        self.init(stringLiteral: text)
+        _ = try duration
+    }
+
+    /// Parses a literal; a malformed one throws when used.
+    public init(stringLiteral text: String) {
+        self.text = text
+        parsed = TTL.parse(text)
+    }
+
+    /// `seconds` seconds.
+    public static func seconds(_ seconds: Int64) -> TTL { TTL(.seconds(seconds)) }
+    /// `milliseconds` milliseconds.
+    public static func milliseconds(_ milliseconds: Int64) -> TTL { TTL(.milliseconds(milliseconds)) }
+    /// `minutes` minutes.
+    public static func minutes(_ minutes: Int64) -> TTL { TTL(.seconds(minutes * 60)) }
+    /// `hours` hours.
+    public static func hours(_ hours: Int64) -> TTL { TTL(.seconds(hours * 3600)) }
+    /// `days` days.
+    public static func days(_ days: Int64) -> TTL { TTL(.seconds(days * 86_400)) }
+
+    /// The duration, or the error that makes this TTL invalid.
+    public var duration: Duration {
+        get throws(CashewsError) { try parsed.get() }
+    }
+
+    /// The TTL as written.
+    public var description: String { text }
+
+    /// Hashes the text and the outcome.
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+
+    /// Equal when written the same way.
+    public static func == (lhs: TTL, rhs: TTL) -> Bool { lhs.text == rhs.text }
+
+    private static let units: [(String, Int64)] = [
+        ("ms", 1), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000),
+    ]
+
+    static func parse(_ input: String) -> Result<Duration, CashewsError> {
+        let text = input.trimmingSpaces().lowercased()
+        func fail(_ reason: String) -> Result<Duration, CashewsError> {
+            .failure(.invalidTTL(input: input, reason: reason))
+        }
+        guard !text.isEmpty else { return fail("it is empty") }
+        if text.allSatisfy(\.isASCIIDigit) {
+            guard let seconds = Int64(text), seconds <= Int64.max / 1000 else { return fail("it is too large") }
+            return seconds > 0 ? .success(.seconds(seconds)) : fail("it must be positive")
+        }
+        var total: Int64 = 0
+        var rest = Substring(text)
+        var seen = Set<String>()
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: \.isASCIIDigit)
+            guard !digits.isEmpty else { return fail("expected a number at \"\(rest)\"") }
+            rest = rest.dropFirst(digits.count)
+            guard let (unit, factor) = units.first(where: { rest.hasPrefix($0.0) }) else {
+                return fail(rest.isEmpty ? "\"\(digits)\" has no unit" : "unknown unit at \"\(rest)\"")
+            }
+            guard seen.insert(unit).inserted else { return fail("the unit \(unit) appears twice") }
+            rest = rest.dropFirst(unit.count)
+            guard let number = Int64(digits) else { return fail("it is too large") }
+            let (part, o1) = number.multipliedReportingOverflow(by: factor)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2 else { return fail("it is too large") }
+            total = sum
+        }
+        return total > 0 ? .success(.milliseconds(total)) : fail("it must be positive")
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()).replacingSpaces()
+    }
+
+    fileprivate func replacingSpaces() -> String { filter { $0 != " " } }
+}

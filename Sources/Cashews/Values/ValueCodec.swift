@@ -1,0 +1,97 @@
+import Foundation
+
+/// Turns typed values into stored bytes and back, directed by the requested type.
+///
+/// Fast paths: `[UInt8]` and `Data` are stored as they are, `String` as UTF-8, fixed-width
+/// integers as ASCII decimal (so that a backend's `increment` works on them, as in Redis), `Bool`
+/// as `1`/`0`. Everything else is JSON. Reading a value as another type than it was written is a
+/// typed error, never a crash.
+enum ValueCodec {
+    static func encode<T: Encodable>(_ value: T, key: String) throws -> [UInt8] {
+        switch value {
+        case let bytes as [UInt8]: return bytes
+        case let data as Data: return Array(data)
+        case let string as String: return Array(string.utf8)
+        case let bool as Bool: return bool ? [49] : [48]
+        case let integer as any FixedWidthInteger: return Array(String(describing: integer).utf8)
+        default:
+            do {
+                return Array(try JSONEncoder().encode(value))
+            } catch {
+                throw CashewsError.encodingFailed(key: key, type: "\(T.self)", reason: "\(error)")
+            }
+        }
+    }
+
+    static func decode<T: Decodable>(_ bytes: [UInt8], as type: T.Type, key: String) throws -> T {
+        if T.self == [UInt8].self { return bytes as! T }
+        if T.self == Data.self { return Data(bytes) as! T }
+        if T.self == String.self {
+            guard let string = String(validating: bytes, as: UTF8.self) else {
+                throw CashewsError.decodingFailed(key: key, type: "String", reason: "the bytes are not UTF-8")
+            }
+            return string as! T
+        }
+        if T.self == Bool.self {
+            switch bytes {
+            case [49]: return true as! T
+            case [48]: return false as! T
+            default: throw CashewsError.decodingFailed(key: key, type: "Bool", reason: "expected 1 or 0")
+            }
+        }
+        if let integer = T.self as? any FixedWidthInteger.Type {
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let value = integer.init(text, radix: 10) else {
+                throw CashewsError.decodingFailed(
+                    key: key, type: "\(T.self)", reason: "\"\(text.prefix(40))\" is not an integer in range")
+            }
+            return value as! T
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw CashewsError.decodingFailed(key: key, type: "\(T.self)", reason: "\(error)")
+        }
+    }
+
+    /// A typed value kept by a memory backend, read as `T`: the same object, or a number of
+    /// another width, or bytes decoded as above.
+    static func cast<T: Decodable>(_ object: any Sendable, as type: T.Type, key: String) throws -> T {
+        if let value = object as? T { return value }
+        if let integer = T.self as? any FixedWidthInteger.Type, let number = object as? any BinaryInteger,
+            let converted = integer.init(exactly: number)
+        {
+            return converted as! T
+        }
+        if let bytes = object as? [UInt8] { return try decode(bytes, as: type, key: key) }
+        throw CashewsError.typeMismatch(key: key, expected: "\(T.self)", found: "\(Swift.type(of: object))")
+    }
+
+    /// The bytes of a stored value, for the commands that work on bytes (increment, bits, …).
+    static func bytes(of value: CacheValue) -> [UInt8]? {
+        switch value {
+        case .bytes(let bytes): return bytes
+        case .object(let object):
+            switch object {
+            case let bytes as [UInt8]: return bytes
+            case let string as String: return Array(string.utf8)
+            case let integer as any FixedWidthInteger: return Array(String(describing: integer).utf8)
+            default: return nil
+            }
+        }
+    }
+
+    /// An estimate of the memory a value takes, for the memory backend's byte bound.
+    static func estimatedSize(of value: CacheValue) -> Int {
+        switch value {
+        case .bytes(let bytes): return bytes.count
+        case .object(let object):
+            switch object {
+            case let bytes as [UInt8]: return bytes.count
+            case let string as String: return string.utf8.count
+            case let data as Data: return data.count
+            default: return MemoryLayout.size(ofValue: object)
+            }
+        }
+    }
+}

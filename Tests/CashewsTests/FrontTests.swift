@@ -1,0 +1,71 @@
+import Cashews
+import Foundation
+import Testing
+
+struct Profile: Codable, Sendable, Equatable {
+    var name: String
+    var tags: [String]
+}
+
+@Suite("The Cache front: typed values")
+struct FrontTests {
+    private func caches() throws -> [(String, Cache)] {
+        let memory = Cache()
+        memory.setup(MemoryBackend())
+        let disk = Cache()
+        try disk.setup("disk://\(NSTemporaryDirectory())cashews-front-\(UUID().uuidString)?durability=none")
+        return [("memory", memory), ("disk", disk)]
+    }
+
+    @Test("typed round trips on every backend: structs, strings, integers, bytes, booleans")
+    func roundTrips() async throws {
+        for (name, cache) in try caches() {
+            try await cache.set("profile", Profile(name: "Ada", tags: ["x"]))
+            try await cache.set("string", "hello")
+            try await cache.set("int", 42)
+            try await cache.set("bytes", [UInt8]([1, 2, 3]))
+            try await cache.set("flag", true)
+            #expect(try await cache.get("profile", as: Profile.self) == Profile(name: "Ada", tags: ["x"]), "\(name)")
+            #expect(try await cache.get("string", as: String.self) == "hello", "\(name)")
+            #expect(try await cache.get("int", as: Int.self) == 42, "\(name)")
+            #expect(try await cache.get("bytes", as: [UInt8].self) == [1, 2, 3], "\(name)")
+            #expect(try await cache.get("flag", as: Bool.self) == true, "\(name)")
+            #expect(try await cache.increment("int", by: 8) == 50, "\(name): integers stay incrementable")
+            #expect(try await cache.get("int", as: Int64.self) == 50, "\(name)")
+            #expect(try await cache.get(["string", "none"], as: String.self) == ["hello", nil], "\(name)")
+        }
+    }
+
+    @Test("reading a value as another type is a typed error, never a crash")
+    func mismatches() async throws {
+        for (name, cache) in try caches() {
+            try await cache.set("profile", Profile(name: "Ada", tags: []))
+            await #expect(throws: CashewsError.self, "\(name)") { _ = try await cache.get("profile", as: Int.self) }
+            try await cache.set("text", "abc")
+            await #expect(throws: CashewsError.self, "\(name)") { _ = try await cache.get("text", as: Profile.self) }
+        }
+    }
+
+    @Test("add, replace, keeping the TTL, locks and sets through the front")
+    func commands() async throws {
+        for (name, cache) in try caches() {
+            #expect(try await cache.add("k", 1, ttl: "1m"), "\(name)")
+            #expect(!(try await cache.add("k", 2)), "\(name)")
+            #expect(try await cache.replace("k", 3, ttl: .seconds(30)), "\(name)")
+            try await cache.set("k", 4, keepingTTL: true)
+            if case .remaining(let left)? = try await cache.timeToLive("k") {
+                #expect(left <= .seconds(30) && left > .seconds(25), "\(name)")
+            } else {
+                Issue.record("\(name): the TTL was not kept")
+            }
+            #expect(try await cache.lock("lock", token: "me", ttl: "5s"), "\(name)")
+            #expect(!(try await cache.unlock("lock", token: "you")), "\(name)")
+            #expect(try await cache.unlock("lock", token: "me"), "\(name)")
+            #expect(try await cache.addToSet("set", ["a", "b"]) == 2, "\(name)")
+            #expect(try await cache.members(of: "set") == ["a", "b"], "\(name)")
+            try await cache.set(["m1": 1, "m2": 2], ttl: "1h")
+            #expect(try await cache.get(["m1", "m2"], as: Int.self) == [1, 2], "\(name)")
+            #expect(try await cache.ping("user:ping") == "user:ping", "\(name)")
+        }
+    }
+}
