@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 .product(name: "LMDB", package: "swift-cashews"),
                 .product(name: "DiskCache", package: "swift-cashews"),
+                .product(name: "Cashews", package: "swift-cashews"),
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),

@@ -6,6 +6,7 @@ Runs the same workloads, in one run, on every engine and prints median ops/s and
   lmdb       the Swift LMDB wrapper (Sources/Compare/LMDBWorkloads.swift)
   engine     the DiskCache engine through its public API (Sources/Compare/DiskCacheWorkloads.swift)
   diskcache  python-diskcache 5.6.3, installed by this runner into Benchmarks/.build/venv
+  (and, for the facade suite, cashews 7.6.0 mem:// in the same venv)
 Every figure is the median of --runs runs, each in a fresh temporary directory; engines run one
 after another for each run, so that they share the machine's state.
 
@@ -110,6 +111,34 @@ def size_suite(runs):
           " (goal: <= 1.5)")
 
 
+def facade_suite(runs, keys):
+    """The facade goals: memory gets through the Cache front against cashews mem:// and a mutex-guarded
+    dictionary, disk gets through the front against raw LMDB in C."""
+    swift = os.path.join(BUILD, "release", "Compare")
+    raw = os.path.join(BUILD, "raw_lmdb")
+    python = os.path.join(VENV, "bin", "python")
+    subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", "cashews==7.6.0"], check=True)
+    commands = {
+        "dict-get": lambda d: [swift, "front", d, "dict-get", str(keys), "100", "nosync"],
+        "memory backend get": lambda d: [swift, "front", d, "mem-backend-get", str(keys), "100", "nosync"],
+        "front mem-get": lambda d: [swift, "front", d, "mem-get", str(keys), "100", "nosync"],
+        "cashews mem:// get": lambda d: [python, os.path.join(HERE, "cashews_bench.py"), "mem-get", str(keys), "100"],
+        "front disk-get": lambda d: [swift, "front", d, "disk-get", str(keys), "100", "nosync"],
+        "raw LMDB C get": lambda d: [raw, d, "get-hit", str(keys), "100", "nosync"],
+    }
+    samples = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            samples[name].append(run_once(command))
+    m = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"\nfacade: gets through the Cache front, {keys:,} keys of 100 B, median ops/s")
+    for name, value in m.items():
+        print(f"  {name:<22} {value:>12,.0f}")
+    print(f"  front mem-get / cashews mem:// get = {m['front mem-get'] / m['cashews mem:// get']:.1f}x (goal >= 50x)")
+    print(f"  dict-get / front mem-get = {m['dict-get'] / m['front mem-get']:.1f}x slower (goal <= 3x)")
+    print(f"  front disk-get / raw LMDB C = {m['front disk-get'] / m['raw LMDB C get']:.2f} (goal >= 0.4)")
+
+
 def fmt(value):
     return f"{value:>12,.0f}" if value is not None else f"{'-':>12}"
 
@@ -128,6 +157,7 @@ def main():
     parser.add_argument("--sizes", default="100,4096")
     parser.add_argument("--engines", default="raw-c,lmdb,engine,diskcache")
     parser.add_argument("--skip-size", action="store_true", help="skip the size-bound and large-value suite")
+    parser.add_argument("--skip-facade", action="store_true", help="skip the Cache front suite")
     parser.add_argument("--open-keys", default="10000,1000000",
                         help="entry counts for the open-latency rows (engine and raw-c only)")
     args = parser.parse_args()
@@ -154,6 +184,8 @@ def main():
         sys.stdout.flush()
     if not args.skip_size:
         size_suite(args.runs)
+    if not args.skip_facade:
+        facade_suite(args.runs, args.keys)
 
 
 if __name__ == "__main__":

@@ -1,39 +1,51 @@
-// The quick start: `make demo` runs this twice to show that what one run stores, the next finds.
+// The quick start: `make demo` runs this twice. An expensive async function is cached on the
+// embedded disk default (`disk://`): the first call computes, the second is served from the
+// cache, and the second run of the program still finds the values the first one stored.
+import Cashews
 import Foundation
-import LMDB
+
+/// Something slow worth caching: pretend to fetch a user profile over the network.
+func fetchProfile(id: Int) async throws -> Profile {
+    try await Task.sleep(for: .milliseconds(400))
+    return Profile(id: id, name: "User \(id)", email: "user\(id)@example.com")
+}
+
+struct Profile: Codable, Sendable {
+    var id: Int
+    var name: String
+    var email: String
+}
+
+/// The cached version: look the profile up first, compute and store it on a miss.
+func cachedProfile(id: Int, in cache: Cache) async throws -> (Profile, fromCache: Bool) {
+    let key = "profile:\(id)"
+    if let hit = try await cache.get(key, as: Profile.self) { return (hit, true) }
+    let profile = try await fetchProfile(id: id)
+    try await cache.set(key, profile, ttl: "1h")
+    return (profile, false)
+}
 
 @main
 struct Quickstart {
-    static func main() throws {
-        let directory = CommandLine.arguments.dropFirst().first ?? defaultDirectory()
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    static func main() async throws {
+        let cache = Cache.shared
+        let url = CommandLine.arguments.dropFirst().first ?? "disk://"
+        try cache.setup(url)
+        print("cache: \(url)  (disk:// alone means \(Cache.defaultDiskDirectory))")
 
-        let env = try Environment(path: directory)
-        let runs = try env.database(named: "runs", flags: .create)
-        let key = Array("run-count".utf8)
-
-        let previous = try env.read { txn in
-            try txn.withValue(forKey: key, in: runs) { $0.loadUnaligned(as: UInt64.self) }
+        for call in 1...2 {
+            let start = ContinuousClock.now
+            let (profile, fromCache) = try await cachedProfile(id: 42, in: cache)
+            let elapsed = ContinuousClock.now - start
+            let source = fromCache ? "served from the cache" : "computed (slow)"
+            print(
+                "call \(call): \(profile.name) <\(profile.email)> \(source) in \(elapsed.formatted(.units(allowed: [.milliseconds, .microseconds])))"
+            )
         }
-        let count = try env.write { txn -> UInt64 in
-            let count = (try txn.withValue(forKey: key, in: runs) { $0.loadUnaligned(as: UInt64.self) } ?? 0) + 1
-            try txn.put(withUnsafeBytes(of: count) { Array($0) }, forKey: key, in: runs)
-            return count
-        }
-
-        print("cache directory: \(env.path)")
-        if let previous {
-            print("found \(previous) earlier run(s) stored on disk; this is run \(count)")
-        } else {
-            print("first run: nothing stored yet; stored run \(count) (run `make demo` again to see it persist)")
-        }
-    }
-
-    /// `$XDG_CACHE_HOME/swift-cashews/quickstart`, or `~/.cache/swift-cashews/quickstart`.
-    static func defaultDirectory() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")
-        return base + "/swift-cashews/quickstart"
+        let visits = try await cache.increment("quickstart:runs")
+        print(
+            visits == 1
+                ? "first run: run `make demo` again, the profile stays cached across runs"
+                : "run \(visits) of this program on the same cache")
     }
 }

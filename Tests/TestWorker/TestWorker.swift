@@ -109,7 +109,8 @@ struct TestWorker {
                 // Never finishes: the test kills the process mid-blob.
             }
             let task = Task.detached { try await cache.set(chunks: chunks, forKey: args[3]) }
-            while true {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
                 if let size = try? FileManager.default.subpathsOfDirectory(atPath: directory + "/blobs"),
                     size.count >= 2
                 {
@@ -119,7 +120,9 @@ struct TestWorker {
             }
             usleep(50_000)
             FileHandle.standardOutput.write(Data("streaming\n".utf8))
-            _ = try await task.value
+            // Hang until the test kills this process, but not forever if the test is gone.
+            try await Task.sleep(for: .seconds(60))
+            task.cancel()
         default:
             FileHandle.standardError.write(Data("unknown command \(args[1])\n".utf8))
             exit(2)

@@ -2,7 +2,7 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   engines: front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 
@@ -24,7 +24,7 @@ func measure(_ workload: String, _ body: () throws -> Int) throws -> Int {
 
 @main
 struct Compare {
-    static func main() throws {
+    static func main() async throws {
         let args = CommandLine.arguments
         guard args.count == 7, let keys = Int(args[4]), let valueSize = Int(args[5]) else {
             FileHandle.standardError.write(
@@ -42,6 +42,8 @@ struct Compare {
             case "churn": _ = try SizeWorkloads.churn(directory: args[2], limit: keys)
             default: _ = try SizeWorkloads.large(directory: args[2], workload: args[3], size: valueSize)
             }
+        case "front":
+            _ = try await FrontWorkloads.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)

@@ -1,21 +1,21 @@
-/// One shard of the memory backend: a hash table of entries threaded on an LRU list, with a
-/// min-heap of expiry times for O(expired) sweeping. Not thread-safe: its owner locks it.
+/// One shard of the memory backend: a hash table of entries in slots, evicted in approximately
+/// least-recently-used order by the CLOCK algorithm (a hit only sets a bit; the eviction hand
+/// gives every recently used entry a second chance), with a min-heap of expiry times for
+/// O(expired) sweeping. Not thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
         var key: String
         var value: CacheValue
         var expiresAt: Int64  // ms since the epoch; 0 = never
         var size: Int
-        var previous: Int32  // towards the most recently used
-        var next: Int32  // towards the least recently used
+        var referenced: Bool  // used since the hand last passed
         var generation: UInt32
     }
 
     private(set) var index: [String: Int32] = [:]
     private var nodes: [Node] = []
     private var free: [Int32] = []
-    private var head: Int32 = -1  // most recently used
-    private var tail: Int32 = -1  // least recently used
+    private var hand = 0  // the CLOCK hand: the next slot eviction looks at
     private var expiries = ExpiryHeap()
     private(set) var bytes = 0
 
@@ -23,14 +23,28 @@ struct MemoryShard {
 
     // MARK: Reading
 
-    /// The live node of `key`, moved to the front; expired nodes are removed on the way.
+    /// The live node of `key`, marked as used; expired nodes are removed on the way. The clock
+    /// is read only for entries that have an expiry.
+    @inline(__always)
+    mutating func lookUp(_ key: String, clock: CacheClock) -> Int32? {
+        guard let slot = index[key] else { return nil }
+        let expiresAt = nodes[Int(slot)].expiresAt
+        if expiresAt != 0 && expiresAt <= clock.now() {
+            remove(slot)
+            return nil
+        }
+        if !nodes[Int(slot)].referenced { nodes[Int(slot)].referenced = true }
+        return slot
+    }
+
+    /// The live node of `key`, marked as used; expired nodes are removed on the way.
     mutating func lookUp(_ key: String, now: Int64) -> Int32? {
         guard let slot = index[key] else { return nil }
         if isExpired(slot, now: now) {
             remove(slot)
             return nil
         }
-        moveToFront(slot)
+        nodes[Int(slot)].referenced = true
         return slot
     }
 
@@ -40,7 +54,12 @@ struct MemoryShard {
         return slot
     }
 
-    subscript(slot: Int32) -> Node { nodes[Int(slot)] }
+    /// The value at `slot` (the node itself is not copied).
+    @inline(__always) func value(at slot: Int32) -> CacheValue { nodes[Int(slot)].value }
+    /// The expiry at `slot`.
+    @inline(__always) func expiresAt(_ slot: Int32) -> Int64 { nodes[Int(slot)].expiresAt }
+    /// The size at `slot`.
+    @inline(__always) func size(at slot: Int32) -> Int { nodes[Int(slot)].size }
 
     func isExpired(_ slot: Int32, now: Int64) -> Bool {
         let expiresAt = nodes[Int(slot)].expiresAt
@@ -54,17 +73,18 @@ struct MemoryShard {
 
     // MARK: Writing
 
-    /// Stores `value` under `key` with `expiresAt` (0 = never) at the front of the LRU list.
+    /// Stores `value` under `key` with `expiresAt` (0 = never). A new entry starts unreferenced;
+    /// an overwritten one counts as used.
     mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) {
         if let slot = index[key] {
             bytes += size - nodes[Int(slot)].size
             nodes[Int(slot)].value = value
             nodes[Int(slot)].size = size
+            nodes[Int(slot)].referenced = true
             setExpiry(slot, expiresAt)
-            moveToFront(slot)
             return
         }
-        let node = Node(key: key, value: value, expiresAt: 0, size: size, previous: -1, next: -1, generation: 0)
+        let node = Node(key: key, value: value, expiresAt: 0, size: size, referenced: false, generation: 0)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -77,7 +97,6 @@ struct MemoryShard {
         }
         index[key] = slot
         bytes += size
-        link(slot)
         setExpiry(slot, expiresAt)
     }
 
@@ -90,8 +109,8 @@ struct MemoryShard {
         if expiries.count > 2 * index.count + 1024 {
             expiries = ExpiryHeap()
             for slot in index.values where nodes[Int(slot)].expiresAt != 0 {
-                let node = nodes[Int(slot)]
-                expiries.push(.init(time: node.expiresAt, slot: slot, generation: node.generation))
+                expiries.push(
+                    .init(time: nodes[Int(slot)].expiresAt, slot: slot, generation: nodes[Int(slot)].generation))
             }
         }
     }
@@ -105,21 +124,27 @@ struct MemoryShard {
     }
 
     mutating func remove(_ slot: Int32) {
-        let node = nodes[Int(slot)]
-        unlink(slot)
-        index[node.key] = nil
-        bytes -= node.size
+        index[nodes[Int(slot)].key] = nil
+        bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
         nodes[Int(slot)].key = ""
         nodes[Int(slot)].generation &+= 1
         free.append(slot)
     }
 
-    /// Evicts least recently used nodes until within the bounds; returns how many.
+    /// Evicts until within the bounds, in CLOCK order: the hand clears the bit of each used
+    /// entry it passes and evicts the first unused one. Returns how many it evicted.
     mutating func evict(maxEntries: Int?, maxBytes: Int?) -> Int {
         var evicted = 0
-        while tail >= 0, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
-            remove(tail)
+        while !index.isEmpty, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
+            if hand >= nodes.count { hand = 0 }
+            defer { hand += 1 }
+            guard !nodes[hand].key.isEmpty else { continue }  // a free slot
+            if nodes[hand].referenced {
+                nodes[hand].referenced = false
+                continue
+            }
+            remove(Int32(hand))
             evicted += 1
         }
         return evicted
@@ -130,8 +155,9 @@ struct MemoryShard {
         var removed = 0
         while removed < limit, let top = expiries.top, top.time <= now {
             expiries.pop()
-            let node = nodes[Int(top.slot)]
-            guard node.generation == top.generation, !node.key.isEmpty, node.expiresAt == top.time else { continue }
+            let slot = Int(top.slot)
+            guard nodes[slot].generation == top.generation, !nodes[slot].key.isEmpty, nodes[slot].expiresAt == top.time
+            else { continue }
             remove(top.slot)
             removed += 1
         }
@@ -142,27 +168,6 @@ struct MemoryShard {
         self = MemoryShard()
     }
 
-    // MARK: LRU list
-
-    private mutating func link(_ slot: Int32) {
-        nodes[Int(slot)].previous = -1
-        nodes[Int(slot)].next = head
-        if head >= 0 { nodes[Int(head)].previous = slot }
-        head = slot
-        if tail < 0 { tail = slot }
-    }
-
-    private mutating func unlink(_ slot: Int32) {
-        let node = nodes[Int(slot)]
-        if node.previous >= 0 { nodes[Int(node.previous)].next = node.next } else { head = node.next }
-        if node.next >= 0 { nodes[Int(node.next)].previous = node.previous } else { tail = node.previous }
-    }
-
-    private mutating func moveToFront(_ slot: Int32) {
-        guard head != slot else { return }
-        unlink(slot)
-        link(slot)
-    }
 }
 
 /// A binary min-heap of expiry times (stale entries are skipped by generation when popped).

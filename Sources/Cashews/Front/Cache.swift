@@ -24,10 +24,22 @@ public final class Cache: Sendable, Service {
         let backend: any Backend
     }
 
+    /// An immutable snapshot of the routes, longest prefix first; replaced as a whole on setup.
+    final class RoutingTable: Sendable {
+        let routes: [Route]
+        /// The backend of prefix "" when it is the only route: the common case, without a scan.
+        let onlyBackend: (any Backend)?
+
+        init(_ routes: [Route]) {
+            self.routes = routes
+            onlyBackend = routes.count == 1 && routes[0].prefix.isEmpty ? routes[0].backend : nil
+        }
+    }
+
     /// A cache for scripts and small programs (set it up before use).
     public static let shared = Cache()
 
-    private let routes = Mutex<[Route]>([])
+    private let table = Mutex(RoutingTable([]))
     /// The character that ends a prefix in a key (`:` by default).
     public let separator: Character
     /// Where the cache and its suppressed backends log.
@@ -68,15 +80,16 @@ public final class Cache: Sendable, Service {
     public func setup(_ backend: any Backend, prefix: String = "", suppress: Bool = false, name: String? = nil) {
         let routed: any Backend =
             suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
-        routes.withLock { routes in
-            routes.removeAll { $0.prefix == prefix }
+        table.withLock { table in
+            var routes = table.routes.filter { $0.prefix != prefix }
             routes.append(Route(prefix: prefix, backend: routed))
             routes.sort { $0.prefix.count > $1.prefix.count }
+            table = RoutingTable(routes)
         }
     }
 
     /// True once a default backend or any prefixed backend is set up.
-    public var isSetUp: Bool { routes.withLock { !$0.isEmpty } }
+    public var isSetUp: Bool { !table.withLock { $0 }.routes.isEmpty }
 
     private static func removingParameter(_ name: String, from url: String) -> String {
         guard let mark = url.firstIndex(of: "?") else { return url }
@@ -89,9 +102,12 @@ public final class Cache: Sendable, Service {
     /// The backend that serves `key`.
     public func backend(for key: String) throws -> any Backend {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
-        let route = routes.withLock { routes in routes.first { matches(key, prefix: $0.prefix) } }
-        guard let route else { throw CashewsError.noBackend(key: key) }
-        return route.backend
+        let table = table.withLock { $0 }
+        if let only = table.onlyBackend { return only }
+        for index in table.routes.indices where matches(key, prefix: table.routes[index].prefix) {
+            return table.routes[index].backend
+        }
+        throw CashewsError.noBackend(key: key)
     }
 
     private func matches(_ key: String, prefix: String) -> Bool {
@@ -103,7 +119,7 @@ public final class Cache: Sendable, Service {
     /// The backends whose keys a pattern may match (by its literal prefix).
     private func backends(for pattern: GlobPattern) -> [any Backend] {
         let literal = pattern.literalPrefix
-        let all = routes.withLock { $0 }
+        let all = table.withLock { $0 }.routes
         if pattern.isLiteral { return all.first { matches(literal, prefix: $0.prefix) }.map { [$0.backend] } ?? [] }
         return all.filter { route in
             // Served by the route if a matching key can start with its prefix.
@@ -112,7 +128,7 @@ public final class Cache: Sendable, Service {
         }.map(\.backend)
     }
 
-    private var allBackends: [any Backend] { routes.withLock { $0.map(\.backend) } }
+    private var allBackends: [any Backend] { table.withLock { $0 }.routes.map(\.backend) }
 
     // MARK: Typed values
 

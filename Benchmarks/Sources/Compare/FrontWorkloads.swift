@@ -1,0 +1,65 @@
+import Cashews
+import Foundation
+import Synchronization
+
+/// The facade workloads: gets through the `Cache` front on each backend, and the baseline of a
+/// mutex-guarded Swift dictionary.
+enum FrontWorkloads {
+    static func run(directory: String, workload: String, keys: Int, valueSize: Int) async throws -> Int {
+        let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
+        var key = KeyFormatter(prefix: "key-")
+        let names = (0..<keys).map { index -> String in
+            key.set(UInt32(index))
+            return key.string
+        }
+        var random = XorShift()
+        let rounds = Int(ProcessInfo.processInfo.environment["COMPARE_ROUNDS"] ?? "3") ?? 3
+        let order = (0..<keys * rounds).map { _ in Int(random.next() % UInt32(keys)) }
+        var sink = 0
+        switch workload {
+        case "dict-get":
+            let table = Mutex<[String: [UInt8]]>([:])
+            table.withLock { table in for name in names { table[name] = value } }
+            return try measure(workload) {
+                for index in order { sink &+= table.withLock { $0[names[index]]?.count ?? 0 } }
+                return order.count
+            }.withSink(sink)
+        case "mem-backend-get":
+            // The memory backend without the front, to see what the front adds.
+            let backend = MemoryBackend(configuration: .init(maxEntries: nil))
+            for name in names { _ = try await backend.set(name, .object(value), expiry: .never, condition: .always) }
+            let clock = ContinuousClock()
+            let begin = clock.now
+            for index in order {
+                if case .object(let object)? = try await backend.get(names[index]) {
+                    sink &+= (object as! [UInt8]).count
+                }
+            }
+            let elapsed = clock.now - begin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            return order.count.withSink(sink)
+        case "mem-get", "disk-get":
+            let cache = Cache()
+            if workload == "mem-get" {
+                cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
+            } else {
+                try cache.setup("disk://\(directory)?durability=none&size_limit=none")
+            }
+            for start in stride(from: 0, to: keys, by: 10_000) {
+                let batch = Dictionary(
+                    uniqueKeysWithValues: names[start..<min(start + 10_000, keys)].map { ($0, value) })
+                try await cache.set(batch)
+            }
+            let clock = ContinuousClock()
+            let begin = clock.now
+            for index in order { sink &+= try await cache.get(names[index], as: [UInt8].self)?.count ?? 0 }
+            let elapsed = clock.now - begin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            return order.count.withSink(sink)
+        default:
+            throw CompareError.unknownWorkload(workload)
+        }
+    }
+}
