@@ -6,12 +6,12 @@ SHELL := /bin/bash
 # `dnf install lmdb-devel xxhash-devel` (Fedora), `apk add lmdb-dev xxhash-dev` (Alpine).
 
 SWIFT        ?= swift
-SOURCES      := Sources Tests Examples Package.swift
+SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench
+.PHONY: all demo test build lint format deps clean help bench-compare bench fuzz-smoke fuzz stress
 
 all: build
 
@@ -68,3 +68,20 @@ bench-compare: deps
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)
+
+## Reliability ----------------------------------------------------------------------------------
+
+# The multi-process stress and crash tests, long: STRESS_OPS operations per process (4
+# processes), CRASH_ROUNDS rounds of two SIGKILLed writers.
+STRESS_OPS ?= 50000
+CRASH_ROUNDS ?= 100
+stress: build
+	CASHEWS_STRESS_OPS=$(STRESS_OPS) CASHEWS_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --filter ReliabilityTests
+
+## Fuzzing ----------------------------------------------------------------------------------------
+
+fuzz-smoke: deps
+	Fuzz/run.sh smoke $(FUZZ_SECONDS)
+
+fuzz: deps
+	Fuzz/run.sh $(TARGET) $(SECONDS)

@@ -34,6 +34,8 @@ extension DiskCache {
         public var clock: CacheClock
         /// Where the cache logs what it does on its own (corrupt values, repairs, sweeps).
         public var logger: Logger
+        /// What opening does when the data file is damaged beyond what the engine can repair.
+        public var onCorruption: CorruptionHandling
         /// How many expired entries each write transaction removes in passing (soonest-expired
         /// first), besides what it must evict to stay within the limits. Default 16.
         public var cullLimit: Int
@@ -49,8 +51,10 @@ extension DiskCache {
             blobThreshold: Int = 32 << 10,
             clock: CacheClock = .system,
             logger: Logger = Logger(label: "swift-cashews.disk-cache"),
-            cullLimit: Int = 16
+            cullLimit: Int = 16,
+            onCorruption: CorruptionHandling = .fail
         ) {
+            self.onCorruption = onCorruption
             self.sizeLimit = sizeLimit
             self.countLimit = countLimit
             self.evictionPolicy = evictionPolicy
@@ -63,6 +67,17 @@ extension DiskCache {
             self.cullLimit = cullLimit
         }
     }
+}
+
+/// What to do when the data file of a cache directory is damaged (not an LMDB file, a damaged
+/// meta page, a truncated file, another LMDB version).
+public enum CorruptionHandling: Sendable, Hashable {
+    /// Throw ``DiskCacheError/corrupted(path:reason:)`` (the default): nothing is touched.
+    case fail
+    /// Move the damaged files into `damaged-<time>/` inside the directory, log it, and start an
+    /// empty cache. Only for caches no other process has open at the time (they would go on
+    /// using the old files): a cache is a cache, so losing it beats failing to start.
+    case recreate
 }
 
 /// When committed writes are flushed to the disk.

@@ -70,7 +70,17 @@ public final class DiskCache: Sendable {
             mapSize: configuration.initialMapSize,
             maximumMapSize: max(configuration.maximumMapSize, configuration.initialMapSize),
             maxReaders: 512, maxDatabases: 8, fileMode: 0o600, flags: flags)
-        let environment = try storage { try Environment(path: directory, options: options) }
+        let environment: Environment
+        do {
+            environment = try DiskCache.openEnvironment(directory, options: options)
+        } catch let error as DiskCacheError where configuration.onCorruption == .recreate {
+            guard case .corrupted(_, let reason) = error else { throw error }
+            let moved = try DiskCache.moveDamagedFiles(in: directory)
+            configuration.logger.error(
+                "cache directory was damaged; moved its files aside and started empty",
+                metadata: ["directory": "\(directory)", "reason": "\(reason)", "movedTo": "\(moved)"])
+            environment = try DiskCache.openEnvironment(directory, options: options)
+        }
         let schema = try storage { try Schema(environment: environment) }
         self.environment = environment
         self.directory = environment.path
@@ -82,6 +92,41 @@ public final class DiskCache: Sendable {
         self.accessLog = tracksReads ? AccessLog() : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         try checkFormat()
+    }
+
+    /// Opens the environment, turning every sign of a damaged data file into
+    /// ``DiskCacheError/corrupted(path:reason:)``: LMDB's corruption codes, and a data file
+    /// shorter than its own meta page says (LMDB would fault reading past the end).
+    private static func openEnvironment(_ directory: String, options: Environment.Options) throws -> Environment {
+        let environment: Environment
+        do {
+            environment = try Environment(path: directory, options: options)
+        } catch let error as LMDBError where error.code.isCorruption {
+            throw DiskCacheError.corrupted(path: directory, reason: "\(error.code): \(error.message)")
+        } catch let error as LMDBError {
+            throw DiskCacheError.storage(error)
+        }
+        let used = try storage { (try environment.info().lastPageNumber + 1) * (try environment.statistics().pageSize) }
+        var info = stat()
+        if stat(environment.path + "/data.mdb", &info) == 0, Int(info.st_size) < used {
+            throw DiskCacheError.corrupted(
+                path: directory, reason: "data.mdb has \(info.st_size) bytes but its meta page says \(used)")
+        }
+        return environment
+    }
+
+    /// Moves data.mdb, lock.mdb and blobs/ of a damaged cache into `damaged-<time>/`.
+    private static func moveDamagedFiles(in directory: String) throws -> String {
+        let target = directory + "/damaged-\(time(nil))-\(getpid())"
+        guard mkdir(target, 0o700) == 0 else {
+            throw DiskCacheError.fileSystem(operation: "mkdir", path: target, errno: errno)
+        }
+        for name in ["data.mdb", "lock.mdb", "blobs"] where access(directory + "/" + name, F_OK) == 0 {
+            guard rename(directory + "/" + name, target + "/" + name) == 0 else {
+                throw DiskCacheError.fileSystem(operation: "rename", path: directory + "/" + name, errno: errno)
+            }
+        }
+        return target
     }
 
     /// Creates the directory (and its parents) with mode 0700 if it does not exist.

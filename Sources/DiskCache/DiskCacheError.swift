@@ -16,6 +16,8 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
     case corruptValue(key: String)
     /// A single value is larger than the cache's size limit.
     case valueTooLarge(size: Int, limit: Int)
+    /// The data file is damaged: not an LMDB file, a bad meta page, or truncated.
+    case corrupted(path: String, reason: String)
     /// The directory holds a cache this version cannot use as configured.
     case incompatibleCache(path: String, reason: String)
     /// The storage underneath failed (disk full, permissions, damaged files, …).
@@ -43,6 +45,9 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
         case .valueTooLarge(let size, let limit):
             return "a value of \(size) bytes cannot fit a cache limited to \(limit) bytes (an entry counts its"
                 + " key, its value and 64 bytes); raise sizeLimit or store it elsewhere (nothing was evicted for it)"
+        case .corrupted(let path, let reason):
+            return "the cache at \(path) is damaged (\(reason)): delete the directory to start empty, restore it"
+                + " from a copy, or open it with onCorruption: .recreate"
         case .incompatibleCache(let path, let reason):
             return "the cache at \(path) cannot be opened: \(reason)"
         case .storage(let error):

@@ -2,7 +2,8 @@
 ///
 /// - `*` matches any run of characters (also none), `?` exactly one.
 /// - `[abc]` matches one of the listed characters, `[a-z]` one in the range, `[^abc]` (or
-///   `[!abc]`) one not listed.
+///   `[!abc]`) one not listed. As in Redis, `]` always closes a set (`[]` matches nothing);
+///   write `\]` for a literal one.
 /// - `\` makes the next character literal: `\*` matches a star.
 ///
 /// Malformed patterns (an unclosed `[`, a trailing `\`) are errors, not silent mismatches.
@@ -58,22 +59,22 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
     ) throws -> Token {
         var ranges: [ClosedRange<Unicode.Scalar>] = []
         var negated = false
-        var first = true
+        var atStart = true
         var pendingRangeStart: Unicode.Scalar?
         while true {
             guard var scalar = scalars.next() else {
                 throw DiskCacheError.invalidPattern(pattern, reason: "a [ is never closed by ]")
             }
-            if first && (scalar == "^" || scalar == "!") {
+            if atStart && (scalar == "^" || scalar == "!") {
                 negated = true
-                first = false
+                atStart = false
                 continue
             }
-            if scalar == "]" && !first {
+            atStart = false
+            if scalar == "]" {  // as in Redis, ] always closes; write \] for a literal one
                 if let start = pendingRangeStart { ranges.append(start...start) }
                 return .set(ranges: ranges, negated: negated)
             }
-            first = false
             if scalar == "\\" {
                 guard let escaped = scalars.next() else {
                     throw DiskCacheError.invalidPattern(pattern, reason: "it ends with a lone \\")
@@ -89,7 +90,12 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
                     ranges.append("-"..."-")
                     return .set(ranges: ranges, negated: negated)
                 }
-                if end == "\\", let escaped = scalars.next() { end = escaped }
+                if end == "\\" {
+                    guard let escaped = scalars.next() else {
+                        throw DiskCacheError.invalidPattern(pattern, reason: "it ends with a lone \\")
+                    }
+                    end = escaped
+                }
                 ranges.append(min(start, end)...max(start, end))
                 pendingRangeStart = nil
                 continue

@@ -18,6 +18,11 @@ public struct Worker {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        // A crashing worker (the corruption tests expect some) exits at once, without Swift's
+        // backtrace on the test output.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         try process.run()

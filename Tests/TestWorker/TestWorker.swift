@@ -9,6 +9,12 @@
 //   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
 //   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
 //   TestWorker front-incr <dir> <n>        through Cache.setup("disk://<dir>"): increment "visits" n times
+//   TestWorker stress <dir> <seed> <ops>   random operations on <dir> (size-bounded) and <dir>-shared
+//                                          (counters, a lock); prints "increments N violations V"
+//   TestWorker open-check <dir> <fail|recreate>   open, read everything, check; print "ok <n>" or "error <e>"
+//   TestWorker disk-full <dir>             write under a file-size limit until it fails, then recover
+//   TestWorker crash-writer <dir> <id> <log>   .full durability, tiny map, blobs: writes w<id>-<n>
+//                                          forever, appending n to <log> after each acknowledged set
 import Cashews
 import DiskCache
 import Foundation
@@ -95,6 +101,14 @@ struct TestWorker {
             let value = [UInt8](repeating: 3, count: Int(args[5])!)
             for i in 0..<Int(args[4])! { try cache.set(value, forKey: "\(args[3])-\(i)") }
             print("done")
+        case "open-check":
+            Reliability.openCheck(directory: directory, recreate: args[3] == "recreate")
+        case "disk-full":
+            try Reliability.diskFull(directory: directory)
+        case "stress":
+            try Reliability.stress(directory: directory, seed: UInt64(args[3])!, operations: Int(args[4])!)
+        case "crash-writer":
+            try Reliability.crashWriter(directory: directory, id: Int(args[3])!, log: args[4])
         case "front-incr":
             let cache = Cache()
             try cache.setup("disk://\(directory)")

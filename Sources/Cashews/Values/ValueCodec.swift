@@ -6,8 +6,12 @@ import Foundation
 /// integers as ASCII decimal (so that a backend's `increment` works on them, as in Redis), `Bool`
 /// as `1`/`0`. Everything else is JSON. Reading a value as another type than it was written is a
 /// typed error, never a crash.
-enum ValueCodec {
-    static func encode<T: Encodable>(_ value: T, key: String) throws -> [UInt8] {
+///
+/// The ``Cache`` front uses it for backends that store bytes; custom backends and tools may use
+/// it to read and write the same forms.
+public enum ValueCodec {
+    /// The stored form of `value` (`key` only names it in errors).
+    public static func encode<T: Encodable>(_ value: T, key: String) throws -> [UInt8] {
         switch value {
         case let bytes as [UInt8]: return bytes
         case let data as Data: return Array(data)
@@ -23,7 +27,10 @@ enum ValueCodec {
         }
     }
 
-    static func decode<T: Decodable>(_ bytes: [UInt8], as type: T.Type, key: String) throws -> T {
+    /// `bytes` read as `T`.
+    ///
+    /// - Throws: ``CashewsError/decodingFailed(key:type:reason:)`` when they are not a `T`.
+    public static func decode<T: Decodable>(_ bytes: [UInt8], as type: T.Type, key: String) throws -> T {
         if T.self == [UInt8].self { return bytes as! T }
         if T.self == Data.self { return Data(bytes) as! T }
         if T.self == String.self {

@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for swift-cashews, a nested package that depends on the root by path.
+//
+//   make fuzz-smoke                 every target for a short, bounded time (CI)
+//   make fuzz TARGET=FuzzTTL SECONDS=600
+//
+// Build with `swift build --sanitize fuzzer --sanitize address` (SwiftPM then leaves `main` to
+// libFuzzer; `-Xswiftc -sanitize=fuzzer` does not work).
+import PackageDescription
+
+let package = Package(
+    name: "swift-cashews-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "swift-cashews", path: "..")
+    ],
+    targets: [
+        .executableTarget(name: "FuzzTTL", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
+        .executableTarget(name: "FuzzSetupURL", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
+        .executableTarget(name: "FuzzGlob", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
+        .executableTarget(name: "FuzzCodec", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
+        .executableTarget(
+            name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
+    ]
+)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (libFuzzer + AddressSanitizer) and runs them.
+#   Fuzz/run.sh smoke [seconds]        every target for a short time (default 20 s each)
+#   Fuzz/run.sh TARGET seconds         one target for longer
+# Corpora grow under Fuzz/.build/corpus/TARGET (seeded from Fuzz/Seeds/TARGET); crashes are
+# written to Fuzz/.build/artifacts/ and fail the run.
+set -euo pipefail
+cd "$(dirname "$0")"
+targets=(FuzzTTL FuzzSetupURL FuzzGlob FuzzCodec FuzzDiskCacheOps)
+mode=${1:-smoke}
+echo "==> building fuzz targets (swift build --sanitize fuzzer --sanitize address)"
+swift build --sanitize fuzzer --sanitize address 2>&1 | grep -v 'Cannot export' | grep -E 'error|warning: |Compiling|Build' | tail -3
+bin=$(swift build --sanitize fuzzer --sanitize address --show-bin-path)
+mkdir -p .build/artifacts
+run() {
+    local target=$1 seconds=$2
+    mkdir -p ".build/corpus/$target"
+    cp -n "Seeds/$target/"* ".build/corpus/$target/" 2>/dev/null || true
+    local dict=()
+    [ -f "Dictionaries/$target.dict" ] && dict=(-dict="Dictionaries/$target.dict")
+    echo "==> $target for ${seconds}s"
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$bin/$target" ".build/corpus/$target" \
+        -max_total_time="$seconds" -artifact_prefix=".build/artifacts/$target-" "${dict[@]}" -print_final_stats=1 \
+        2>&1 | grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panic|Fatal|precondition|SUMMARY' || true
+    # Slow units are reported, not failures; crashes, leaks, timeouts and OOMs fail the run.
+    if ls ".build/artifacts/$target-"{crash,leak,timeout,oom}-* >/dev/null 2>&1; then
+        echo "error: $target found a failure: $(ls .build/artifacts/$target-{crash,leak,timeout,oom}-* 2>/dev/null)"
+        return 1
+    fi
+}
+if [ "$mode" = smoke ]; then
+    for target in "${targets[@]}"; do run "$target" "${2:-20}"; done
+else
+    run "$mode" "${2:-600}"
+fi
