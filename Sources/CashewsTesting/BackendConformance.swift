@@ -131,6 +131,25 @@ extension BackendConformance {
             try expect(try await backend.delete(["b", "c", "zz"]) == 2, "delete many")
             try expect(try await backend.count() == 0, "empty")
         },
+        ConformanceCheck("every command rejects an empty key") { context in
+            let backend = context.backend
+            try await expectThrows("get") { _ = try await backend.get("") }
+            try await expectThrows("exists") { _ = try await backend.exists("") }
+            try await expectThrows("delete") { _ = try await backend.delete("") }
+            try await expectThrows("increment") { _ = try await backend.increment("", by: 1, expiry: .never) }
+            try await expectThrows("expire") { _ = try await backend.expire("", after: .seconds(1)) }
+            try await expectThrows("timeToLive") { _ = try await backend.timeToLive("") }
+            try await expectThrows("size") { _ = try await backend.size(of: "") }
+            try await expectThrows("modify") { _ = try await backend.modify("") { _ in } }
+        },
+        ConformanceCheck("keys are compared by their UTF-8 bytes: composed and decomposed forms differ") { context in
+            let backend = context.backend
+            try await backend.put("caf\u{E9}", "composed")
+            try await backend.put("cafe\u{301}", "decomposed")
+            try expect(text(try await backend.get("caf\u{E9}")) == "composed", "composed")
+            try expect(text(try await backend.get("cafe\u{301}")) == "decomposed", "decomposed")
+            try expect(try await backend.count() == 2, "two keys")
+        },
         ConformanceCheck("size of a value in bytes; nil when absent") { context in
             try await context.backend.put("k", "12345")
             try expect(try await context.backend.size(of: "k") == 5, "size 5")
@@ -259,6 +278,36 @@ extension BackendConformance {
             try expect(list.count == 20, "\(list.count) of 20 appends")
             _ = try await backend.modify("list") { entry in entry = nil }
             try expect(text(try await backend.get("list")) == nil, "modify deletes with nil")
+        },
+        ConformanceCheck("read-modify-write commands leave alone a value that is not theirs") { context in
+            let backend = context.backend
+            try await backend.put("job", "not a lock")
+            try expect(!(try await backend.unlock("job", token: "nobody")), "unlock by another token")
+            try await expectThrows("a set command on a value that is not a set must throw") {
+                _ = try await backend.removeFromSet("job", ["x"])
+            }
+            try expect(text(try await backend.get("job")) == "not a lock", "the value is untouched")
+            if backend.storesObjects {
+                _ = try await backend.set("typed", .object(["a": 1]), expiry: .never, condition: .always)
+                try expect(!(try await backend.unlock("typed", token: "nobody")), "unlock of a typed value")
+                try expect(try await backend.exists("typed"), "a typed value survives a foreign unlock")
+            }
+        },
+        ConformanceCheck("large values work with read-modify-write commands") { context in
+            let backend = context.backend
+            let large = [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)
+            _ = try await backend.set("large", .bytes(large), expiry: .never, condition: .always)
+            try await expectThrows("increment of a large non-integer must throw") {
+                _ = try await backend.increment("large", by: 1, expiry: .never)
+            }
+            guard case .bytes(let kept)? = try await backend.get("large") else {
+                throw ConformanceFailure(description: "the large value was lost")
+            }
+            try expect(kept == large, "the large value is unchanged")
+            let members = (0..<5000).map { "member-\($0)" }
+            try expect(try await backend.addToSet("big-set", members) == 5000, "5000 members added")
+            try expect(try await backend.members(of: "big-set").count == 5000, "5000 members read")
+            try expect(try await backend.removeFromSet("big-set", ["member-1"]) == 1, "one removed")
         },
         ConformanceCheck("locks: one owner at a time, released only by its token, expiring with their TTL") { context in
             let backend = context.backend

@@ -66,6 +66,8 @@ extension Duration {
         let (seconds, attoseconds) = components
         let (fromSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds < 0 ? .min : .max }
-        return fromSeconds.addingReportingOverflow(attoseconds / 1_000_000_000_000_000).partialValue
+        let (total, overflow2) = fromSeconds.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        if overflow2 { return seconds < 0 ? .min : .max }
+        return total
     }
 }

@@ -27,8 +27,8 @@ extension DiskCache {
         public var initialMapSize: Int
         /// The largest the map may grow. Default 1 TiB of address space.
         public var maximumMapSize: Int
-        /// Reserved for blob files (values above this size stored in files beside the
-        /// database). Not used yet: today every value is stored inside the database.
+        /// Values larger than this many bytes are stored in files under `blobs/` beside the
+        /// database (default 32 KiB); smaller ones inside it.
         public var blobThreshold: Int
         /// Where "now" comes from when expiry is decided. Default: the system's wall clock.
         public var clock: CacheClock

@@ -1,5 +1,11 @@
 import LMDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -28,8 +34,8 @@ extension DiskCache {
     ///
     /// This is the primitive behind counters, bit fields, sets, sliding windows and locks in the
     /// `Cashews` backends. `body` runs inside the transaction: keep it short and free of side
-    /// effects (it may run again if the map must grow). Values are stored inline (at most
-    /// ``Configuration/blobThreshold`` bytes); a blob entry reads as damaged here.
+    /// effects (it may run again if the map must grow). Values of any size work: a value above
+    /// ``Configuration/blobThreshold`` is read from and written to its blob file.
     @discardableResult
     public func modify<R>(_ key: String, _ body: (inout ModifiableEntry?) throws -> R) throws -> R {
         try write { txn, state in try modify(key, txn, &state, body) }
@@ -42,27 +48,55 @@ extension DiskCache {
     ) throws -> R {
         try DiskCache.withKey(key) { raw, storageKey, isLong in
             let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)
+            let header = view?.header
             var current: ModifiableEntry?
-            if let view, !view.header.isExpired(at: state.now), view.isIntact {
-                current = ModifiableEntry(value: Array(view.payload), expiry: .unchanged)
+            if let view, !view.header.isExpired(at: state.now) {
+                if let bytes = try readWhole(view) {
+                    current = ModifiableEntry(value: bytes, expiry: .unchanged)
+                } else {
+                    reportCorruption(key: key)
+                }
             }
             let original = current
             let result = try body(&current)
             guard current != original else { return result }
             if let entry = current {
-                guard entry.value.count <= configuration.blobThreshold else {
-                    throw DiskCacheError.valueTooLarge(size: entry.value.count, limit: configuration.blobThreshold)
-                }
                 let deadline = try entry.expiry.deadline(now: state.now)
-                try entry.value.withUnsafeBytes { bytes in
-                    _ = try writeValue(
-                        txn, &state, key: key, payload: .inline(bytes), deadline: deadline, when: .always)
+                if entry.value.count > configuration.blobThreshold {
+                    // Large results go to a blob file, written inside this transaction (if the
+                    // transaction fails, the file is an orphan that check(repair:) removes).
+                    try checkFits(keyLength: key.utf8.count, valueSize: entry.value.count)
+                    let blob = try entry.value.withUnsafeBytes { try writeBlob($0) }
+                    try withPayload(entry.value, blob: blob) { payload in
+                        _ = try writeValue(txn, &state, key: key, payload: payload, deadline: deadline, when: .always)
+                    }
+                    blob.isCommitted = true
+                } else {
+                    try entry.value.withUnsafeBytes { bytes in
+                        _ = try writeValue(
+                            txn, &state, key: key, payload: .inline(bytes), deadline: deadline, when: .always)
+                    }
                 }
-            } else if let view {
-                let header = view.header
+            } else if let header {
                 try store.remove(txn, storageKey: storageKey, header: header, state: &state)
             }
             return result
         }
+    }
+
+    /// The whole value of a record: its inline bytes, or its blob file's content; nil when the
+    /// value is damaged.
+    func readWhole(_ view: RecordView) throws -> [UInt8]? {
+        guard let id = view.blobID else { return view.isIntact ? Array(view.payload) : nil }
+        guard let fd = try blobs.openForReading(id) else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Int(view.header.valueSize))
+        let complete = try bytes.withUnsafeMutableBytes {
+            try BlobReader.readFully(fd, into: $0, path: blobs.directory)
+        }
+        guard complete, view.isIntact(blobHash: bytes.withUnsafeBytes { Hash.checksum($0, seed: 0) }) else {
+            return nil
+        }
+        return bytes
     }
 }

@@ -25,6 +25,15 @@ public enum DiskCacheError: Error, Sendable, CustomStringConvertible {
     /// A file operation on the cache directory failed.
     case fileSystem(operation: String, path: String, errno: Int32)
 
+    /// True for errors that come from the arguments of a call (not from the storage): a retry
+    /// with the same arguments fails the same way.
+    public var isArgumentError: Bool {
+        switch self {
+        case .emptyKey, .invalidTTL, .notAnInteger, .integerOverflow, .invalidPattern, .valueTooLarge: return true
+        default: return false
+        }
+    }
+
     /// What went wrong and what to do about it.
     public var description: String {
         switch self {

@@ -46,6 +46,32 @@ struct FrontTests {
         }
     }
 
+    @Test("every backend reads a value as another type the same way")
+    func crossTypeReads() async throws {
+        for (name, cache) in try caches() {
+            try await cache.set("int", 42)
+            #expect(try await cache.get("int", as: String.self) == "42", "\(name)")
+            try await cache.set("string", "42")
+            #expect(try await cache.get("string", as: Int.self) == 42, "\(name)")
+            try await cache.set("text", "hi")
+            #expect(try await cache.get("text", as: [UInt8].self) == Array("hi".utf8), "\(name)")
+            try await cache.set("flag", true)
+            #expect(try await cache.increment("flag") == 2, "\(name)")
+            #expect(try await cache.size(of: "int") == 2, "\(name)")
+        }
+    }
+
+    @Test("a prefix written with its separator means the same prefix; disk:/// is refused")
+    func prefixSeparator() async throws {
+        let cache = Cache()
+        let users = MemoryBackend()
+        cache.setup(MemoryBackend())
+        cache.setup(users, prefix: "user:")
+        try await cache.set("user:1", 1)
+        #expect(try await users.exists("user:1"))
+        #expect(throws: CashewsError.self) { try Cache().setup("disk:///") }
+    }
+
     @Test("add, replace, keeping the TTL, locks and sets through the front")
     func commands() async throws {
         for (name, cache) in try caches() {

@@ -13,6 +13,17 @@ struct MemoryBackendTests {
         #expect(try await backend.keys(matching: GlobPattern("*")) == ["a", "c", "d"])
     }
 
+    @Test("a write never evicts its own value, even when every other entry was just read")
+    func keepsTheNewEntry() async throws {
+        let backend = MemoryBackend(configuration: .init(maxEntries: 2, shards: 1))
+        for key in ["a", "b"] { _ = try await backend.set(key, .bytes([1]), expiry: .never, condition: .always) }
+        _ = try await backend.get("a")
+        _ = try await backend.get("b")
+        #expect(try await backend.set("c", .bytes([1]), expiry: .never, condition: .always))
+        #expect(try await backend.exists("c"))
+        #expect(try await backend.count() == 2)
+    }
+
     @Test("the byte bound holds")
     func byteBound() async throws {
         let backend = MemoryBackend(configuration: .init(maxEntries: nil, maxBytes: 1000, shards: 1))
@@ -47,7 +58,7 @@ struct MemoryBackendTests {
 
     @Test("typed values are kept as they are: the same instance comes back")
     func objects() async throws {
-        final class Box: Sendable {}
+        final class Box: Sendable, Encodable {}
         let backend = MemoryBackend()
         let box = Box()
         _ = try await backend.set("box", .object(box), expiry: .never, condition: .always)

@@ -10,8 +10,9 @@
 public enum CacheValue: Sendable {
     /// Encoded bytes (also how strings and integers travel: UTF-8 and ASCII decimal).
     case bytes([UInt8])
-    /// A typed value kept as it is (memory backend only; see ``Backend/storesObjects``).
-    case object(any Sendable)
+    /// A typed value kept as it is (memory backend only; see ``Backend/storesObjects``). It stays
+    /// encodable, so that commands that work on bytes see what a disk backend would store.
+    case object(any Sendable & Encodable)
 }
 
 /// When a write applies.
@@ -92,7 +93,9 @@ extension Backend {
     /// absent). `size` is 1…32.
     public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
         try BitField.validate(indexes: indexes, size: size)
-        guard case .bytes(let bytes)? = try await get(key) else { return indexes.map { _ in 0 } }
+        guard let value = try await get(key), let bytes = ValueCodec.bytes(of: value) else {
+            return indexes.map { _ in 0 }
+        }
         let field = BitField(bytes: bytes, size: size)
         return indexes.map { field[$0] }
     }
@@ -117,7 +120,7 @@ extension Backend {
     public func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws
         -> Int
     {
-        precondition(start <= end, "a window starts before it ends")
+        guard start <= end else { throw CashewsError.invalidArgument("a sliding window must start before it ends") }
         guard expiry > .zero else { throw CashewsError.invalidTTL(input: "\(expiry)", reason: "it must be positive") }
         return try await modify(key) { entry in
             var window = SlidingWindow(bytes: entry?.bytes ?? [])
@@ -136,7 +139,7 @@ extension Backend {
     /// the key (``EntryExpiry/keep`` keeps the current one).
     public func addToSet(_ key: String, _ members: [String], expiry: EntryExpiry = .keep) async throws -> Int {
         try await modify(key) { entry in
-            var set = StringSet(bytes: entry?.bytes ?? [])
+            var set = try StringSet.stored(in: entry?.bytes, key: key)
             let added = members.reduce(0) { $0 + (set.insert($1) ? 1 : 0) }
             entry = (set.bytes, expiry == .keep ? (entry?.expiry ?? .never) : expiry)
             return added
@@ -147,9 +150,9 @@ extension Backend {
     public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
         try await modify(key) { entry in
             guard let current = entry else { return 0 }
-            var set = StringSet(bytes: current.bytes)
+            var set = try StringSet.stored(in: current.bytes, key: key)
             let removed = members.reduce(0) { $0 + (set.remove($1) ? 1 : 0) }
-            entry = set.isEmpty ? nil : (set.bytes, current.expiry)
+            if removed > 0 { entry = set.isEmpty ? nil : (set.bytes, current.expiry) }
             return removed
         }
     }
@@ -158,16 +161,16 @@ extension Backend {
     public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
         try await modify(key) { entry in
             guard let current = entry else { return [] }
-            var set = StringSet(bytes: current.bytes)
+            var set = try StringSet.stored(in: current.bytes, key: key)
             let popped = set.popFirst(count)
-            entry = set.isEmpty ? nil : (set.bytes, current.expiry)
+            if !popped.isEmpty { entry = set.isEmpty ? nil : (set.bytes, current.expiry) }
             return popped
         }
     }
 
-    /// The members of the set under `key`, sorted.
+    /// The members of the set under `key`, sorted (none when the value is not a set).
     public func members(of key: String) async throws -> [String] {
-        guard case .bytes(let bytes)? = try await get(key) else { return [] }
+        guard let value = try await get(key), let bytes = ValueCodec.bytes(of: value) else { return [] }
         return StringSet(bytes: bytes).members
     }
 

@@ -84,16 +84,31 @@ struct StringSet {
     private(set) var members: [String]
 
     init(bytes: [UInt8]) {
+        self.members = StringSet(parsing: bytes)?.members ?? []
+    }
+
+    /// Parses a stored set; nil when the bytes are not one (another kind of value is stored).
+    init?(parsing bytes: [UInt8]) {
         var members: [String] = []
         var offset = 0
-        while offset + 4 <= bytes.count {
+        while offset < bytes.count {
+            guard offset + 4 <= bytes.count else { return nil }
             let length = bytes[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
             offset += 4
-            guard offset + length <= bytes.count else { break }
+            guard length <= bytes.count - offset else { return nil }
             members.append(String(decoding: bytes[offset..<offset + length], as: UTF8.self))
             offset += length
         }
         self.members = members.sorted()
+    }
+
+    /// The set stored in `entry` (empty when absent); throws when another kind of value is there.
+    static func stored(in entry: [UInt8]?, key: String) throws -> StringSet {
+        guard let bytes = entry else { return StringSet(bytes: []) }
+        guard let set = StringSet(parsing: bytes) else {
+            throw CashewsError.invalidArgument("\"\(key)\" holds a value that is not a set; delete it first")
+        }
+        return set
     }
 
     var bytes: [UInt8] {

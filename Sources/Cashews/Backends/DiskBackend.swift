@@ -124,7 +124,10 @@ public final class DiskBackend: Backend {
 
     /// Adds `delta` to the integer under `key`; a new entry gets `expiry`.
     public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
-        try await modify(key) { entry in
+        if case .after(let duration) = expiry, duration <= .zero {
+            throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+        }
+        return try await modify(key) { entry in
             var current: Int64 = 0
             if let existing = entry {
                 guard let parsed = Int64(String(decoding: existing.bytes, as: UTF8.self)) else {

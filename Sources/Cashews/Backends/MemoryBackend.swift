@@ -11,8 +11,9 @@ import Synchronization
 ///   instead of relinking a list, so hits stay cheap and cache-friendly).
 /// - Expired entries are never returned; ``run()`` sweeps them every `sweepInterval` through
 ///   per-shard expiry heaps, in O(expired · log n).
-/// - The byte bound counts the bytes of byte, string and data values exactly and other typed
-///   values by their inline size only.
+/// - The byte bound counts byte, string and data values by their bytes, integers and booleans by
+///   their decimal form, and other typed values by the size of their inline representation only.
+/// - Keys are compared by their UTF-8 bytes, as on disk.
 public final class MemoryBackend: Backend {
     /// How a memory backend is bounded and timed.
     public struct Configuration: Sendable {
@@ -50,6 +51,7 @@ public final class MemoryBackend: Backend {
     /// A memory backend.
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.shards > 0, "a memory backend needs at least one shard")
+        precondition(configuration.sweepInterval > .zero, "the sweep interval must be positive")
         var count = 1
         while count < configuration.shards { count <<= 1 }
         self.configuration = configuration
@@ -91,6 +93,7 @@ public final class MemoryBackend: Backend {
 
     /// The live value of `key`.
     public func get(_ key: String) async throws -> CacheValue? {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let clock = configuration.clock
         return shard(key).withLock { shard in shard.lookUp(key, clock: clock).map { shard.value(at: $0) } }
     }
@@ -117,8 +120,8 @@ public final class MemoryBackend: Backend {
             case .ifPresent: if live == nil { return false }
             }
             let expiresAt = try deadline(expiry, now: now, current: live.map { shard.expiresAt($0) })
-            shard.store(key, value, expiresAt: expiresAt, size: size)
-            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+            let slot = shard.store(key, value, expiresAt: expiresAt, size: size)
+            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: slot)
             return true
         }
     }
@@ -134,12 +137,14 @@ public final class MemoryBackend: Backend {
 
     /// True when `key` is live.
     public func exists(_ key: String) async throws -> Bool {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { $0.peek(key, now: now) != nil }
     }
 
     /// Deletes `key`.
     public func delete(_ key: String) async throws -> Bool {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { $0.remove(key, now: now) }
     }
@@ -187,14 +192,15 @@ public final class MemoryBackend: Backend {
             let (next, overflow) = current.addingReportingOverflow(delta)
             guard !overflow else { throw BackendError.integerOverflow(key: key) }
             let bytes = Array(String(next).utf8)
-            shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
-            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+            let stored = shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
+            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: stored)
             return next
         }
     }
 
     /// Sets the expiry of a live entry.
     public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         let expiresAt = try deadline(.after(duration), now: now, current: nil)
         return shard(key).withLock { shard in
@@ -206,6 +212,7 @@ public final class MemoryBackend: Backend {
 
     /// How long `key` has left.
     public func timeToLive(_ key: String) async throws -> TimeToLive? {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { shard in
             guard let slot = shard.peek(key, now: now) else { return nil }
@@ -225,11 +232,14 @@ public final class MemoryBackend: Backend {
             var entry: (bytes: [UInt8], expiry: EntryExpiry)? = slot.flatMap { slot in
                 ValueCodec.bytes(of: shard.value(at: slot)).map { (bytes: $0, expiry: EntryExpiry.keep) }
             }
+            let original = entry
             let result = try body(&entry)
+            // Write only what changed, as the disk backend does.
+            if entry?.bytes == original?.bytes && entry?.expiry == original?.expiry { return result }
             if let (bytes, expiry) = entry {
                 let expiresAt = try deadline(expiry, now: now, current: slot.map { shard.expiresAt($0) })
-                shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
-                _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes)
+                let stored = shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
+                _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: stored)
             } else if slot != nil {
                 _ = shard.remove(key, now: now)
             }
@@ -242,6 +252,7 @@ public final class MemoryBackend: Backend {
 
     /// The (estimated) size of the value of `key`.
     public func size(of key: String) async throws -> Int? {
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { shard in shard.peek(key, now: now).map { shard.size(at: $0) } }
     }
@@ -312,6 +323,7 @@ extension Duration {
         if overflow { return seconds < 0 ? .min : .max }
         let fraction = attoseconds / 1_000_000_000_000_000
         let remainder = attoseconds % 1_000_000_000_000_000
-        return whole + fraction + (remainder > 0 ? 1 : 0)
+        let (sum, overflow1) = whole.addingReportingOverflow(fraction + (remainder > 0 ? 1 : 0))
+        return overflow1 ? .max : sum
     }
 }

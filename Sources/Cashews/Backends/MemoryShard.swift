@@ -12,7 +12,7 @@ struct MemoryShard {
         var generation: UInt32
     }
 
-    private(set) var index: [String: Int32] = [:]
+    private(set) var index: [ByteKey: Int32] = [:]
     private var nodes: [Node] = []
     private var free: [Int32] = []
     private var hand = 0  // the CLOCK hand: the next slot eviction looks at
@@ -27,7 +27,7 @@ struct MemoryShard {
     /// is read only for entries that have an expiry.
     @inline(__always)
     mutating func lookUp(_ key: String, clock: CacheClock) -> Int32? {
-        guard let slot = index[key] else { return nil }
+        guard let slot = index[ByteKey(key)] else { return nil }
         let expiresAt = nodes[Int(slot)].expiresAt
         if expiresAt != 0 && expiresAt <= clock.now() {
             remove(slot)
@@ -39,7 +39,7 @@ struct MemoryShard {
 
     /// The live node of `key`, marked as used; expired nodes are removed on the way.
     mutating func lookUp(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[key] else { return nil }
+        guard let slot = index[ByteKey(key)] else { return nil }
         if isExpired(slot, now: now) {
             remove(slot)
             return nil
@@ -50,7 +50,7 @@ struct MemoryShard {
 
     /// The live node of `key`, without touching the LRU order.
     func peek(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[key], !isExpired(slot, now: now) else { return nil }
+        guard let slot = index[ByteKey(key)], !isExpired(slot, now: now) else { return nil }
         return slot
     }
 
@@ -68,21 +68,22 @@ struct MemoryShard {
 
     /// Live keys, in no particular order.
     func liveKeys(now: Int64) -> [String] {
-        index.compactMap { key, slot in isExpired(slot, now: now) ? nil : key }
+        index.compactMap { key, slot in isExpired(slot, now: now) ? nil : key.string }
     }
 
     // MARK: Writing
 
-    /// Stores `value` under `key` with `expiresAt` (0 = never). A new entry starts unreferenced;
-    /// an overwritten one counts as used.
-    mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) {
-        if let slot = index[key] {
+    /// Stores `value` under `key` with `expiresAt` (0 = never) and returns its slot. A new entry
+    /// starts unreferenced; an overwritten one counts as used.
+    @discardableResult
+    mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) -> Int32 {
+        if let slot = index[ByteKey(key)] {
             bytes += size - nodes[Int(slot)].size
             nodes[Int(slot)].value = value
             nodes[Int(slot)].size = size
             nodes[Int(slot)].referenced = true
             setExpiry(slot, expiresAt)
-            return
+            return slot
         }
         let node = Node(key: key, value: value, expiresAt: 0, size: size, referenced: false, generation: 0)
         let slot: Int32
@@ -95,9 +96,10 @@ struct MemoryShard {
             slot = Int32(nodes.count)
             nodes.append(node)
         }
-        index[key] = slot
+        index[ByteKey(key)] = slot
         bytes += size
         setExpiry(slot, expiresAt)
+        return slot
     }
 
     /// Changes the expiry of a stored node.
@@ -117,14 +119,14 @@ struct MemoryShard {
 
     /// Removes the node of `key`; returns whether it was live.
     mutating func remove(_ key: String, now: Int64) -> Bool {
-        guard let slot = index[key] else { return false }
+        guard let slot = index[ByteKey(key)] else { return false }
         let live = !isExpired(slot, now: now)
         remove(slot)
         return live
     }
 
     mutating func remove(_ slot: Int32) {
-        index[nodes[Int(slot)].key] = nil
+        index[ByteKey(nodes[Int(slot)].key)] = nil
         bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
         nodes[Int(slot)].key = ""
@@ -133,13 +135,16 @@ struct MemoryShard {
     }
 
     /// Evicts until within the bounds, in CLOCK order: the hand clears the bit of each used
-    /// entry it passes and evicts the first unused one. Returns how many it evicted.
-    mutating func evict(maxEntries: Int?, maxBytes: Int?) -> Int {
+    /// entry it passes and evicts the first unused one; the entry just stored (`keeping`) is
+    /// passed over, so a write never evicts its own value. Returns how many it evicted.
+    mutating func evict(maxEntries: Int?, maxBytes: Int?, keeping kept: Int32? = nil) -> Int {
         var evicted = 0
-        while !index.isEmpty, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
+        while count > (kept == nil ? 0 : 1),
+            (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false)
+        {
             if hand >= nodes.count { hand = 0 }
             defer { hand += 1 }
-            guard !nodes[hand].key.isEmpty else { continue }  // a free slot
+            guard !nodes[hand].key.isEmpty, Int32(hand) != kept else { continue }  // a free slot, or the new entry
             if nodes[hand].referenced {
                 nodes[hand].referenced = false
                 continue
@@ -168,6 +173,21 @@ struct MemoryShard {
         self = MemoryShard()
     }
 
+}
+
+/// A key compared and hashed by its UTF-8 bytes, as a disk backend compares keys (Swift's
+/// `String` equality would make "café" composed and decomposed one key).
+struct ByteKey: Hashable {
+    let string: String
+
+    init(_ string: String) { self.string = string }
+
+    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var copy = string
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }
 
 /// A binary min-heap of expiry times (stale entries are skipped by generation when popped).

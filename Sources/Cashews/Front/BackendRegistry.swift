@@ -54,6 +54,12 @@ extension Cache {
                 url.description, reason: "disk:// takes a path, not a host: write disk:///absolute/path (three slashes)"
             )
         }
+        if url.path == "/" && url.string("directory") == nil {
+            throw CashewsError.invalidURL(
+                url.description,
+                reason: "disk:/// names the root directory: write disk:// for the default directory,"
+                    + " or disk:///absolute/path")
+        }
         let directory = url.string("directory") ?? (url.path.isEmpty ? Cache.defaultDiskDirectory : url.path)
         var configuration = DiskCache.Configuration()
         if url.string("size_limit")?.lowercased() == "none" {

@@ -57,7 +57,8 @@ public final class Cache: Sendable, Service {
 
     // MARK: Setup
 
-    /// Sets up the backend a URL describes for keys starting with `prefix` (all keys when empty),
+    /// Sets up the backend a URL describes for keys starting with `prefix` (all keys when empty;
+    /// a trailing separator in the prefix is implied and may be left out),
     /// replacing any backend of that prefix. The URL parameter `suppress=true` turns the backend's
     /// failures into misses and no-ops (logged and counted) instead of errors.
     ///
@@ -78,6 +79,9 @@ public final class Cache: Sendable, Service {
 
     /// Sets up `backend` for keys starting with `prefix` (all keys when empty).
     public func setup(_ backend: any Backend, prefix: String = "", suppress: Bool = false, name: String? = nil) {
+        // "user:" and "user" mean the same prefix: the separator is implied.
+        var prefix = prefix
+        while prefix.last == separator { prefix.removeLast() }
         let routed: any Backend =
             suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
         table.withLock { table in
@@ -110,10 +114,14 @@ public final class Cache: Sendable, Service {
         throw CashewsError.noBackend(key: key)
     }
 
+    /// True when `prefix` serves `key`: the key's UTF-8 bytes start with the prefix's and end
+    /// there or go on with the separator (bytes, as backends compare keys).
     private func matches(_ key: String, prefix: String) -> Bool {
         guard !prefix.isEmpty else { return true }
-        guard key.hasPrefix(prefix) else { return false }
-        return key.count == prefix.count || key[key.index(key.startIndex, offsetBy: prefix.count)] == separator
+        var keyBytes = key.utf8.makeIterator()
+        for byte in prefix.utf8 where keyBytes.next() != byte { return false }
+        guard let next = keyBytes.next() else { return true }
+        return String(separator).utf8.count == 1 && next == String(separator).utf8.first
     }
 
     /// The backends whose keys a pattern may match (by its literal prefix).
@@ -204,17 +212,18 @@ public final class Cache: Sendable, Service {
     /// Stores every pair of `values`, all with `ttl`; one call per backend.
     public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil) async throws {
         let expiry = try expiry(ttl)
-        var groups: [(backend: any Backend, entries: [(key: String, value: CacheValue)])] = []
+        // One call per route.
+        var groups: [String: (backend: any Backend, entries: [(key: String, value: CacheValue)])] = [:]
+        let routes = table.withLock { $0 }.routes
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            let backend = try backend(for: key)
-            let encoded = try encode(value, for: backend, key: key)
-            if let index = groups.firstIndex(where: { $0.backend as AnyObject === backend as AnyObject }) {
-                groups[index].entries.append((key, encoded))
-            } else {
-                groups.append((backend, [(key, encoded)]))
+            guard !key.isEmpty else { throw CashewsError.emptyKey }
+            guard let route = routes.first(where: { matches(key, prefix: $0.prefix) }) else {
+                throw CashewsError.noBackend(key: key)
             }
+            let encoded = try encode(value, for: route.backend, key: key)
+            groups[route.prefix, default: (route.backend, [])].entries.append((key, encoded))
         }
-        for group in groups { try await group.backend.set(group.entries, expiry: expiry) }
+        for group in groups.values { try await group.backend.set(group.entries, expiry: expiry) }
     }
 
     // MARK: Keys
@@ -360,7 +369,8 @@ public final class Cache: Sendable, Service {
         try await backend(for: message).ping(message)
     }
 
-    /// Runs every backend's background work until graceful shutdown or cancellation.
+    /// Runs every backend's background work until graceful shutdown or cancellation. It runs
+    /// the backends set up when it starts: set the cache up first.
     public func run() async throws {
         let backends = allBackends
         try await cancelWhenGracefulShutdown {

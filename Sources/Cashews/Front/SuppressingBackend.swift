@@ -1,9 +1,11 @@
+import DiskCache
 import Logging
 import Metrics
 
 /// A backend whose failures become misses and no-ops, logged and counted, instead of errors:
 /// cashews' `suppress`. Only storage failures are suppressed: bad arguments (an invalid TTL, an
-/// increment of a non-integer) still throw, and so does ``ping(_:)``, which exists to find out.
+/// increment of a non-integer, a value too large for the cache) and cancellation still throw,
+/// and so does ``ping(_:)``, which exists to find out.
 public struct SuppressingBackend: Backend {
     /// The backend whose failures are suppressed.
     public let base: any Backend
@@ -26,6 +28,10 @@ public struct SuppressingBackend: Backend {
         } catch let error as CashewsError {
             throw error
         } catch let error as BackendError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as DiskCacheError where error.isArgumentError {
             throw error
         } catch {
             failures.increment()

@@ -38,11 +38,16 @@ public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringC
     /// `milliseconds` milliseconds.
     public static func milliseconds(_ milliseconds: Int64) -> TTL { TTL(.milliseconds(milliseconds)) }
     /// `minutes` minutes.
-    public static func minutes(_ minutes: Int64) -> TTL { TTL(.seconds(minutes * 60)) }
+    public static func minutes(_ minutes: Int64) -> TTL { scaled(minutes, by: 60, unit: "m") }
     /// `hours` hours.
-    public static func hours(_ hours: Int64) -> TTL { TTL(.seconds(hours * 3600)) }
+    public static func hours(_ hours: Int64) -> TTL { scaled(hours, by: 3600, unit: "h") }
     /// `days` days.
-    public static func days(_ days: Int64) -> TTL { TTL(.seconds(days * 86_400)) }
+    public static func days(_ days: Int64) -> TTL { scaled(days, by: 86_400, unit: "d") }
+
+    private static func scaled(_ count: Int64, by seconds: Int64, unit: String) -> TTL {
+        let (total, overflow) = count.multipliedReportingOverflow(by: seconds)
+        return overflow ? TTL(stringLiteral: "\(count)\(unit)") : TTL(.seconds(total))
+    }
 
     /// The duration, or the error that makes this TTL invalid.
     public var duration: Duration {

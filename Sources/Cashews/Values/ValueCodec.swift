@@ -63,28 +63,22 @@ public enum ValueCodec {
 
     /// A typed value kept by a memory backend, read as `T`: the same object, or a number of
     /// another width, or bytes decoded as above.
-    static func cast<T: Decodable>(_ object: any Sendable, as type: T.Type, key: String) throws -> T {
+    static func cast<T: Decodable>(_ object: any Sendable & Encodable, as type: T.Type, key: String) throws -> T {
         if let value = object as? T { return value }
-        if let integer = T.self as? any FixedWidthInteger.Type, let number = object as? any BinaryInteger,
-            let converted = integer.init(exactly: number)
-        {
-            return converted as! T
+        // Another type than was stored: read it as a disk backend would read the same value,
+        // from the bytes it would hold (so every backend answers alike).
+        do {
+            return try decode(try encode(object, key: key), as: type, key: key)
+        } catch {
+            throw CashewsError.typeMismatch(key: key, expected: "\(T.self)", found: "\(Swift.type(of: object))")
         }
-        if let bytes = object as? [UInt8] { return try decode(bytes, as: type, key: key) }
-        throw CashewsError.typeMismatch(key: key, expected: "\(T.self)", found: "\(Swift.type(of: object))")
     }
 
     /// The bytes of a stored value, for the commands that work on bytes (increment, bits, …).
     static func bytes(of value: CacheValue) -> [UInt8]? {
         switch value {
         case .bytes(let bytes): return bytes
-        case .object(let object):
-            switch object {
-            case let bytes as [UInt8]: return bytes
-            case let string as String: return Array(string.utf8)
-            case let integer as any FixedWidthInteger: return Array(String(describing: integer).utf8)
-            default: return nil
-            }
+        case .object(let object): return try? encode(object, key: "")
         }
     }
 
@@ -97,6 +91,8 @@ public enum ValueCodec {
             case let bytes as [UInt8]: return bytes.count
             case let string as String: return string.utf8.count
             case let data as Data: return data.count
+            case is Bool: return 1
+            case let integer as any FixedWidthInteger: return String(describing: integer).utf8.count
             default: return MemoryLayout.size(ofValue: object)
             }
         }
