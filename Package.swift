@@ -60,7 +60,7 @@ let package = Package(
 
         // Tests, and the worker program the multi-process tests spawn (never shipped).
         .executableTarget(
-            name: "TestWorker", dependencies: ["LMDB", "DiskCache", "Cashews"], path: "Tests/TestWorker"),
+            name: "TestWorker", dependencies: ["LMDB", "DiskCache", "Cashews", "TestSupport"], path: "Tests/TestWorker"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),

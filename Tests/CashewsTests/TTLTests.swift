@@ -27,7 +27,7 @@ struct TTLTests {
         #expect(throws: CashewsError.self) { try TTL(.zero).duration }
         #expect(throws: CashewsError.self) { try TTL(.seconds(-1)).duration }
         let cache = Cache()
-        cache.setup(MemoryBackend())
+        cache.setup(MemoryBackend(configuration: .init(clock: .manual(ManualClock()))))
         let error = await #expect(throws: CashewsError.self) { try await cache.set("k", "v", ttl: "1h30") }
         #expect("\(error!)".contains("1h30"))
         #expect(try await cache.get("k", as: String.self) == nil)

@@ -1,11 +1,12 @@
 import DiskCache
 import Foundation
+import TestSupport
 
 /// The worker side of the stress and crash tests.
 enum Reliability {
     /// The value a crash writer stores under w<id>-<n>: its size and bytes follow from (id, n).
     static func crashValue(id: Int, n: Int) -> [UInt8] {
-        var generator = SplitMix(seed: UInt64(id) << 32 | UInt64(n))
+        var generator = SplitMix64(seed: UInt64(id) << 32 | UInt64(n))
         let size = Int(generator.next() % 4 == 0 ? 5000 + generator.next() % 40_000 : generator.next() % 2000)
         let byte = UInt8(truncatingIfNeeded: generator.next())
         return [UInt8](repeating: byte, count: size)
@@ -27,7 +28,7 @@ enum Reliability {
     static func stress(directory: String, seed: UInt64, operations: Int) throws {
         let data = try dataCache(directory)
         let shared = try sharedCache(directory)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var increments = 0
         var violations = 0
         let token = Array("worker-\(getpid())".utf8)

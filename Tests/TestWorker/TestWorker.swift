@@ -19,6 +19,7 @@ import Cashews
 import DiskCache
 import Foundation
 import LMDB
+import TestSupport
 
 @main
 struct TestWorker {
@@ -78,7 +79,7 @@ struct TestWorker {
             print("wins \(wins)")
         case "cache-churn":
             let cache = try DiskCache(directory: directory)
-            var random = SplitMix(seed: UInt64(args[3])!)
+            var random = SplitMix64(seed: UInt64(args[3])!)
             var operations = 0
             while true {
                 let key =
@@ -147,17 +148,4 @@ struct TestWorker {
 /// Spins until the wall clock reaches `milliseconds` since the epoch (a start line for races).
 func waitUntil(_ milliseconds: Int64) {
     while Int64(Date().timeIntervalSince1970 * 1000) < milliseconds { usleep(200) }
-}
-
-/// A small deterministic random generator for reproducible worker runs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
