@@ -8,9 +8,13 @@ import LMDB
 
 extension DiskCache {
     /// When a write applies.
-    enum WriteCondition {
+    @_spi(Backends)
+    public enum WriteCondition: Sendable {
+        /// Always.
         case always
+        /// Only when the key holds no live entry.
         case ifAbsent
+        /// Only when the key holds a live entry.
         case ifPresent
     }
 
@@ -73,21 +77,22 @@ extension DiskCache {
     @discardableResult
     public func delete(_ keys: [String]) throws -> Int {
         for key in keys where key.isEmpty { throw DiskCacheError.emptyKey }
-        let deleted = try write { txn, state -> Int in
-            var deleted = 0
-            for key in keys {
-                try DiskCache.withKey(key) { raw, storageKey, isLong in
-                    guard let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
-                        return
-                    }
-                    let header = view.header
-                    try store.remove(txn, storageKey: storageKey, header: header, state: &state)
-                    if header.isExpired(at: state.now) { state.expirations += 1 } else { deleted += 1 }
-                }
-            }
-            return deleted
-        }
+        let deleted = try write { txn, state in try deleteOperation(keys, txn, &state) }
         counters.deletes.add(deleted, ordering: .relaxed)
+        return deleted
+    }
+
+    /// Deletes `keys` in `txn`; returns how many live entries it deleted.
+    func deleteOperation(_ keys: [String], _ txn: borrowing Transaction, _ state: inout BatchState) throws -> Int {
+        var deleted = 0
+        for key in keys {
+            try DiskCache.withKey(key) { raw, storageKey, isLong in
+                guard let view = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else { return }
+                let header = view.header
+                try store.remove(txn, storageKey: storageKey, header: header, state: &state)
+                if header.isExpired(at: state.now) { state.expirations += 1 } else { deleted += 1 }
+            }
+        }
         return deleted
     }
 

@@ -37,6 +37,7 @@ public final class DiskCache: Sendable {
     /// Files of values larger than ``Configuration/blobThreshold``.
     let blobs: BlobStore
     let committer = GroupCommitter()
+    let asyncWrites = AsyncWriteQueue()
     let counters = Counters()
     /// Reads waiting to be folded into the eviction order (LRU and LFU only).
     let accessLog: AccessLog?
@@ -91,6 +92,15 @@ public final class DiskCache: Sendable {
         let tracksReads = [.leastRecentlyUsed, .leastFrequentlyUsed].contains(configuration.evictionPolicy)
         self.accessLog = tracksReads ? AccessLog() : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
+        // The writer thread holds the queue, the queue only a weak path back: an idle cache
+        // can be released.
+        asyncWrites.start { [weak self] batch in
+            guard let self else {
+                for request in batch { request.error = CancellationError() }
+                return
+            }
+            self.executeBatch(batch)
+        }
         try checkFormat()
     }
 
@@ -196,13 +206,32 @@ public final class DiskCache: Sendable {
         return result!
     }
 
+    /// Runs `body` in a write transaction shared with other async callers, without blocking the
+    /// calling task's thread; see ``AsyncWriteQueue``.
+    func writeAsync<R: Sendable>(_ body: @escaping (borrowing Transaction, inout BatchState) throws -> R) async throws
+        -> R
+    {
+        let box = ResultBox<R>()
+        return try await withCheckedThrowingContinuation { continuation in
+            let request = WriteRequest { txn, state in box.value = try body(txn, &state) }
+            request.completion = { error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: box.value!)
+                }
+            }
+            asyncWrites.enqueue(request)
+        }
+    }
+
     /// Runs one batch of requests in one write transaction.
     ///
     /// A request that fails before changing anything fails alone. One that fails after changing
     /// something (it should not: every request validates first) cannot be undone inside the
     /// shared transaction, so the batch is aborted and each request runs again in a transaction
     /// of its own, which keeps every request all-or-nothing.
-    private func executeBatch(_ batch: [WriteRequest]) {
+    func executeBatch(_ batch: [WriteRequest]) {
         do {
             try commit(batch)
         } catch is PartialWrite {

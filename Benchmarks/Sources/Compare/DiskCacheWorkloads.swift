@@ -1,4 +1,4 @@
-import DiskCache
+@_spi(Backends) import DiskCache
 import Foundation
 
 /// The comparison workloads on the DiskCache engine, through its public API.
@@ -49,6 +49,33 @@ enum DiskCacheWorkloads {
                     key.set(UInt32(i))
                     try cache!.set(value, forKey: key.string)
                 }
+            case "set-async16":
+                // 16 tasks writing through the async group commit (the path the disk backend uses).
+                let shared = cache!
+                let perTask = keys / 16
+                let semaphore = DispatchSemaphore(value: 0)
+                let failure = FailureBox()
+                Task.detached {
+                    do {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for task in 0..<16 {
+                                group.addTask {
+                                    for i in 0..<perTask {
+                                        _ = try await shared.write(
+                                            value, forKey: "key-\(task)-\(i)", expiry: .never, onlyIf: .always)
+                                    }
+                                }
+                            }
+                            try await group.waitForAll()
+                        }
+                    } catch {
+                        failure.record(error)
+                    }
+                    semaphore.signal()
+                }
+                semaphore.wait()
+                if let error = failure.error { throw error }
+                return perTask * 16
             case "set-concurrent16":
                 let shared = cache!
                 try concurrently(threads: 16, keys: keys) { thread, i in

@@ -1,12 +1,14 @@
-import DiskCache
+@_spi(Backends) import DiskCache
 import Dispatch
 
 /// The ``DiskCache`` engine as a backend: persistent, shared safely by processes.
 ///
 /// Reads run inline on the calling task (an LMDB read is a few hundred nanoseconds and never
-/// waits for writers). Writes run off the cooperative thread pool, on a dispatch queue, where
-/// concurrent writers are group-committed by the engine; so a task never blocks a cooperative
-/// thread waiting for the writer lock. Every command is atomic across processes.
+/// waits for writers). Writes never block a cooperative thread: sets, deletes and
+/// read-modify-write commands (increment, bits, sets, locks) queue on the engine's writer
+/// thread, which group-commits whatever has queued up in one transaction and resumes the waiting
+/// tasks; the rarer commands (pattern deletes, clear, expire, many-key sets) run on a dispatch
+/// queue. Every command is atomic across processes.
 public final class DiskBackend: Backend {
     /// The engine underneath.
     public let cache: DiskCache
@@ -41,14 +43,27 @@ public final class DiskBackend: Backend {
         do {
             return try body()
         } catch let error as DiskCacheError {
-            switch error {
-            case .notAnInteger(let key): throw BackendError.notAnInteger(key: key)
-            case .integerOverflow(let key): throw BackendError.integerOverflow(key: key)
-            case .invalidTTL(let duration):
-                throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
-            case .emptyKey: throw CashewsError.emptyKey
-            default: throw error
-            }
+            throw translated(error)
+        }
+    }
+
+    /// ``translate(_:)`` for async engine calls.
+    static func translate<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as DiskCacheError {
+            throw translated(error)
+        }
+    }
+
+    private static func translated(_ error: DiskCacheError) -> any Error {
+        switch error {
+        case .notAnInteger(let key): return BackendError.notAnInteger(key: key)
+        case .integerOverflow(let key): return BackendError.integerOverflow(key: key)
+        case .invalidTTL(let duration):
+            return CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+        case .emptyKey: return CashewsError.emptyKey
+        default: return error
         }
     }
 
@@ -85,14 +100,14 @@ public final class DiskBackend: Backend {
     {
         let bytes = try DiskBackend.bytes(value, key: key)
         let expiry = DiskBackend.expiry(expiry)
-        return try await write { cache in
-            switch condition {
-            case .always:
-                try cache.set(bytes, forKey: key, expiry: expiry)
-                return true
-            case .ifAbsent: return try cache.add(bytes, forKey: key, expiry: expiry)
-            case .ifPresent: return try cache.replace(bytes, forKey: key, expiry: expiry)
-            }
+        let onlyIf: DiskCache.WriteCondition
+        switch condition {
+        case .always: onlyIf = .always
+        case .ifAbsent: onlyIf = .ifAbsent
+        case .ifPresent: onlyIf = .ifPresent
+        }
+        return try await DiskBackend.translate {
+            try await cache.write(bytes, forKey: key, expiry: expiry, onlyIf: onlyIf)
         }
     }
 
@@ -107,10 +122,12 @@ public final class DiskBackend: Backend {
     public func exists(_ key: String) async throws -> Bool { try DiskBackend.translate { try cache.contains(key) } }
 
     /// Deletes `key`.
-    public func delete(_ key: String) async throws -> Bool { try await write { try $0.delete(key) } }
+    public func delete(_ key: String) async throws -> Bool { try await delete([key]) == 1 }
 
     /// Deletes `keys`.
-    public func delete(_ keys: [String]) async throws -> Int { try await write { try $0.delete(keys) } }
+    public func delete(_ keys: [String]) async throws -> Int {
+        try await DiskBackend.translate { try await cache.delete(keys) }
+    }
 
     /// Deletes the keys matching `pattern`.
     public func delete(matching pattern: GlobPattern) async throws -> Int {
@@ -156,8 +173,8 @@ public final class DiskBackend: Backend {
     public func modify<R: Sendable>(
         _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
     ) async throws -> R {
-        try await write { cache in
-            try cache.modify(key) { entry in
+        try await DiskBackend.translate {
+            try await cache.modify(key) { entry in
                 var view = entry.map { (bytes: $0.value, expiry: EntryExpiry.keep) }
                 let result = try body(&view)
                 entry = view.map { ModifiableEntry(value: $0.bytes, expiry: DiskBackend.expiry($0.expiry)) }

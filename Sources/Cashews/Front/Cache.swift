@@ -44,8 +44,8 @@ public final class Cache: Sendable, Service {
     public let separator: Character
     /// Where the cache and its suppressed backends log.
     public let logger: Logger
-    private let hits: Counter
-    private let misses: Counter
+    @usableFromInline let hits: Counter
+    @usableFromInline let misses: Counter
 
     /// A cache with no backend yet (call ``setup(_:prefix:suppress:)``).
     public init(separator: Character = ":", logger: Logger = Logger(label: "swift-cashews")) {
@@ -144,6 +144,7 @@ public final class Cache: Sendable, Service {
     ///
     /// - Throws: ``CashewsError/typeMismatch(key:expected:found:)`` or
     ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
+    @inlinable
     public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self) async throws -> T? {
         guard let value = try await backend(for: key).get(key) else {
             misses.increment()
@@ -153,7 +154,8 @@ public final class Cache: Sendable, Service {
         return try decode(value, as: type, key: key)
     }
 
-    private func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String) throws -> T {
+    @usableFromInline
+    func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String) throws -> T {
         switch value {
         case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
         case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)

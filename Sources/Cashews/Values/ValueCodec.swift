@@ -63,6 +63,7 @@ public enum ValueCodec {
 
     /// A typed value kept by a memory backend, read as `T`: the same object, or a number of
     /// another width, or bytes decoded as above.
+    @inlinable
     static func cast<T: Decodable>(_ object: any Sendable & Encodable, as type: T.Type, key: String) throws -> T {
         if let value = object as? T { return value }
         // Another type than was stored: read it as a disk backend would read the same value,

@@ -13,6 +13,8 @@ final class WriteRequest: @unchecked Sendable {
     let body: (borrowing Transaction, inout BatchState) throws -> Void
     var error: (any Error)?
     var isDone = false
+    /// For async callers: called with the outcome once the batch is done.
+    var completion: (((any Error)?) -> Void)?
     /// Signalled when this request is done, or when its writer should take the lead.
     let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
