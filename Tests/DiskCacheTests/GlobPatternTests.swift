@@ -15,6 +15,9 @@ struct GlobPatternTests {
             ("a\\*b", "a*b", true), ("a\\*b", "axb", false), ("*:*:end", "a:b:c:end", true),
             ("*.txt", "notes.txt.bak", false), ("[-a]", "-", true), ("[a-]", "-", true), ("ключ:*", "ключ:🔑", true),
             ("?", "🔑", true), ("**a", "bba", true), ("a*b*c", "aXbYbZc", true), ("a*b*c", "aXbYbZ", false),
+            // As in Redis, ] always closes a set (found by the differential fuzzer): "[]" matches
+            // nothing, and a literal ] is written \].
+            ("[]a", "a", false), ("[]a", "]a", false), ("[\\]]", "]", true), ("[^]a", "xa", true),
         ])
     func matching(pattern: String, key: String, matches: Bool) throws {
         #expect(try GlobPattern(pattern).matches(key) == matches)

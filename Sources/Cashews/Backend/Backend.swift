@@ -38,7 +38,7 @@ public enum EntryExpiry: Sendable, Hashable {
 /// A storage backend of a ``Cache``: the cashews command set, with one semantics on every
 /// backend (see the conformance suite in `CashewsTesting`, which states each rule as a check).
 ///
-/// - Keys are non-empty strings of any length; patterns are Redis globs (``GlobPattern``).
+/// - Keys are non-empty strings of any length; patterns are Redis globs (`GlobPattern`).
 /// - Expired entries are never returned, whether or not a sweep has run.
 /// - `increment`, conditional sets, `lock`/`unlock`, `sliceIncrement`, bits and sets are atomic,
 ///   across processes where the backend is shared.

@@ -1,7 +1,7 @@
 @_spi(Backends) import DiskCache
 import Dispatch
 
-/// The ``DiskCache`` engine as a backend: persistent, shared safely by processes.
+/// The `DiskCache` engine as a backend: persistent, shared safely by processes.
 ///
 /// Reads run inline on the calling task (an LMDB read is a few hundred nanoseconds and never
 /// waits for writers). Writes never block a cooperative thread: sets, deletes and

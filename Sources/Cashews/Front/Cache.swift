@@ -47,7 +47,7 @@ public final class Cache: Sendable, Service {
     @usableFromInline let hits: Counter
     @usableFromInline let misses: Counter
 
-    /// A cache with no backend yet (call ``setup(_:prefix:suppress:)``).
+    /// A cache with no backend yet (call ``setup(_:prefix:)``).
     public init(separator: Character = ":", logger: Logger = Logger(label: "swift-cashews")) {
         self.separator = separator
         self.logger = logger
@@ -291,7 +291,7 @@ public final class Cache: Sendable, Service {
         try await backend(for: key).expire(key, after: ttl.duration)
     }
 
-    /// How long `key` has left (``TimeToLive/forever`` without expiry), nil when absent.
+    /// How long `key` has left (`TimeToLive.forever` without expiry), nil when absent.
     public func timeToLive(_ key: String) async throws -> TimeToLive? { try await backend(for: key).timeToLive(key) }
 
     /// The size in bytes of the value of `key`, nil when absent.
