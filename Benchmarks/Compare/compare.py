@@ -31,7 +31,8 @@ DISKCACHE_VERSION = "5.6.3"
 
 RAW_ANCHOR = {"set-concurrent16": "set-batch", "set-async16": "set-batch", "get-hit-inplace": "get-hit"}
 PY_WORKLOAD = {"get-hit-inplace": "get-hit", "set-async16": "set-concurrent16"}
-LMDB_WORKLOADS = {"get-hit", "get-miss", "set", "delete"}
+LMDB_WORKLOADS = {"get-hit", "get-miss", "set", "set-batch", "delete"}
+PY_SKIP = {"set-batch"}
 
 
 def build():
@@ -53,7 +54,7 @@ def build():
         "raw-c": lambda d, w, k, v, s: [raw, d, RAW_ANCHOR.get(w, w), str(k), str(v), s],
         "lmdb": lambda d, w, k, v, s: [swift, "lmdb", d, w, str(k), str(v), s] if w in LMDB_WORKLOADS else None,
         "engine": lambda d, w, k, v, s: [swift, "diskcache", d, w, str(k), str(v), s],
-        "diskcache": lambda d, w, k, v, s: [python, script, d, PY_WORKLOAD.get(w, w), str(k), str(v), s],
+        "diskcache": lambda d, w, k, v, s: None if w in PY_SKIP else [python, script, d, PY_WORKLOAD.get(w, w), str(k), str(v), s],
     }
 
 
@@ -155,7 +156,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sync", choices=["sync", "nosync"], default="nosync")
     parser.add_argument("--workloads",
-                        default="get-hit,get-hit-inplace,get-miss,set,set-concurrent16,set-async16,delete,sweep,open")
+                        default="get-hit,get-hit-inplace,get-miss,set,set-batch,set-concurrent16,set-async16,delete,sweep,open")
     parser.add_argument("--sizes", default="100,4096")
     parser.add_argument("--engines", default="raw-c,lmdb,engine,diskcache")
     parser.add_argument("--skip-size", action="store_true", help="skip the size-bound and large-value suite")

@@ -41,6 +41,13 @@ struct RoutingTests {
         var users: [String] = []
         for try await key in cache.scan("user:*") { users.append(key) }
         #expect(users.sorted() == ["user:1", "user:2"])
+        // A combining mark after the prefix's separator does not hide the route (bytes, not
+        // grapheme clusters).
+        try await cache.set("user:\u{301}x", 1)
+        var marked: [String] = []
+        for try await key in cache.scan("user:\u{301}*") { marked.append(key) }
+        #expect(marked == ["user:\u{301}x"])
+        #expect(try await cache.delete(matching: "user:\u{301}*") == 1)
         #expect(try await cache.delete(matching: "u*") == 3)
         #expect(try await cache.count() == 1)
     }

@@ -18,6 +18,9 @@ struct GlobPatternTests {
             // As in Redis, ] always closes a set (found by the differential fuzzer): "[]" matches
             // nothing, and a literal ] is written \].
             ("[]a", "a", false), ("[]a", "]a", false), ("[\\]]", "]", true), ("[^]a", "xa", true),
+            // A combining mark right after the literal prefix (found by the fuzzer): matching and
+            // prefixes work on scalars and bytes, not on grapheme clusters.
+            ("-*", "-\u{06EA}", true), ("-?", "-\u{06EA}", true), ("e*", "e\u{301}", true),
         ])
     func matching(pattern: String, key: String, matches: Bool) throws {
         #expect(try GlobPattern(pattern).matches(key) == matches)

@@ -12,7 +12,7 @@ enum DiskCacheWorkloads {
         var cache: DiskCache? = try DiskCache(directory: directory, configuration: configuration)
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
         var key = KeyFormatter(prefix: "key-")
-        let preload = !["set", "set-concurrent16"].contains(workload)
+        let preload = !["set", "set-batch", "set-concurrent16", "set-async16"].contains(workload)
         if preload {
             let expiry: Expiry = workload == "sweep" ? .after(.milliseconds(1)) : .never
             for start in stride(from: 0, to: keys, by: 10_000) {
@@ -48,6 +48,16 @@ enum DiskCacheWorkloads {
                 for i in 0..<keys {
                     key.set(UInt32(i))
                     try cache!.set(value, forKey: key.string)
+                }
+            case "set-batch":
+                // Many sets in one call: 1000 per transaction, as the raw anchor does.
+                for start in stride(from: 0, to: keys, by: 1000) {
+                    var batch: [(key: String, value: [UInt8])] = []
+                    for i in start..<min(start + 1000, keys) {
+                        key.set(UInt32(i))
+                        batch.append((key.string, value))
+                    }
+                    try cache!.set(batch)
                 }
             case "set-async16":
                 // 16 tasks writing through the async group commit (the path the disk backend uses).

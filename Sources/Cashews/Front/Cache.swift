@@ -130,9 +130,11 @@ public final class Cache: Sendable, Service {
         let all = table.withLock { $0 }.routes
         if pattern.isLiteral { return all.first { matches(literal, prefix: $0.prefix) }.map { [$0.backend] } ?? [] }
         return all.filter { route in
-            // Served by the route if a matching key can start with its prefix.
-            route.prefix.isEmpty || literal.hasPrefix(route.prefix + String(separator)) || literal == route.prefix
-                || (route.prefix + String(separator)).hasPrefix(literal)
+            // Served by the route if a matching key can start with its prefix (compared by UTF-8
+            // bytes, as keys are: a combining mark after the prefix must not hide it).
+            let routed = Array((route.prefix + String(separator)).utf8)
+            return route.prefix.isEmpty || literal.utf8.starts(with: routed) || literal.utf8.elementsEqual(route.prefix.utf8)
+                || routed.starts(with: literal.utf8)
         }.map(\.backend)
     }
 
