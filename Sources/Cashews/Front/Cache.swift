@@ -133,7 +133,8 @@ public final class Cache: Sendable, Service {
             // Served by the route if a matching key can start with its prefix (compared by UTF-8
             // bytes, as keys are: a combining mark after the prefix must not hide it).
             let routed = Array((route.prefix + String(separator)).utf8)
-            return route.prefix.isEmpty || literal.utf8.starts(with: routed) || literal.utf8.elementsEqual(route.prefix.utf8)
+            return route.prefix.isEmpty || literal.utf8.starts(with: routed)
+                || literal.utf8.elementsEqual(route.prefix.utf8)
                 || routed.starts(with: literal.utf8)
         }.map(\.backend)
     }
