@@ -160,6 +160,7 @@ def main():
     parser.add_argument("--sizes", default="100,4096")
     parser.add_argument("--engines", default="raw-c,lmdb,engine,diskcache")
     parser.add_argument("--skip-size", action="store_true", help="skip the size-bound and large-value suite")
+    parser.add_argument("--skip-main", action="store_true", help="skip the main table and the open latencies")
     parser.add_argument("--skip-facade", action="store_true", help="skip the Cache front suite")
     parser.add_argument("--open-keys", default="10000,1000000",
                         help="entry counts for the open-latency rows (engine and raw-c only)")
@@ -171,7 +172,7 @@ def main():
     header = f"{'workload':<17} {'value':>6}" + "".join(f"{n:>12}" for n in names)
     header += f"{'eng/raw':>8}{'eng/py':>8}"
     print(header)
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in [] if args.skip_main else [int(s) for s in args.sizes.split(",")]:
         for workload in args.workloads.split(","):
             if workload == "open" and size != int(args.sizes.split(",")[0]):
                 continue
@@ -180,7 +181,7 @@ def main():
             line += ratio(m.get("engine"), m.get("raw-c")) + ratio(m.get("engine"), m.get("diskcache"))
             print(line)
             sys.stdout.flush()
-    for keys in [int(k) for k in args.open_keys.split(",") if k]:
+    for keys in [] if args.skip_main else [int(k) for k in args.open_keys.split(",") if k]:
         m = measure(engines, [n for n in names if n in ("raw-c", "engine")], "open", keys, 100, args.sync, args.runs)
         us = {n: (1e6 / v if v else None) for n, v in m.items()}
         print(f"open latency, {keys:,} entries: " + ", ".join(f"{n} {u:.0f} µs" for n, u in us.items() if u))

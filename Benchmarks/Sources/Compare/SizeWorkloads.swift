@@ -79,6 +79,9 @@ enum SizeWorkloads {
         if workload == "blob-get" { try cache.set(value, forKey: "blob") }
         if workload == "file-read" { FileManager.default.createFile(atPath: path, contents: Data(value)) }
         var sink = 0
+        // Start from a clean page cache state: the previous run's dirty pages would otherwise
+        // throttle this run's writes (and favour whichever runs first).
+        sync()
         let clock = ContinuousClock()
         let start = clock.now
         for round in 0..<rounds {
