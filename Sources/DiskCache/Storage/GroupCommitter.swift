@@ -8,8 +8,10 @@ import LMDB
 
 /// One write waiting to be committed, with its outcome.
 final class WriteRequest: @unchecked Sendable {
-    // @unchecked: `body` is only run by the batch leader while the submitting thread is blocked
-    // waiting for this request; `error` and `isDone` are guarded by the committer's lock.
+    // @unchecked: `body` is only run by the batch leader (or the async writer thread) while its
+    // submitter waits (a blocked thread, or a suspended task); `error` and `isDone` are guarded
+    // by the committer's lock, and `completion` is set before the request is queued and only
+    // called by the writer thread once the batch is done.
     let body: (borrowing Transaction, inout BatchState) throws -> Void
     var error: (any Error)?
     var isDone = false
