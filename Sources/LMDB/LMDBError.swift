@@ -116,6 +116,8 @@ extension LMDBError {
         public static let invalidArgument = Code(rawValue: EINVAL)
         /// `EROFS`: the file system is read-only.
         public static let readOnlyFileSystem = Code(rawValue: EROFS)
+        /// `EFBIG`: a file would grow past the process's file-size limit or the file system's.
+        public static let fileTooLarge = Code(rawValue: EFBIG)
         /// `EAGAIN`: the environment is locked by another process (only with exclusive locks).
         public static let tryAgain = Code(rawValue: EAGAIN)
 
@@ -160,6 +162,9 @@ extension LMDBError {
                 return "Check the owner and mode of the directory and its files"
             case .noSpace:
                 return "The disk is full: free some space and retry; committed data is intact"
+            case .fileTooLarge:
+                return "A file-size limit was reached (ulimit -f, or the file system's maximum): raise it or store"
+                    + " less; committed data is intact"
             case .readOnlyFileSystem:
                 return "The file system is read-only: use a writable directory or open read-only"
             case .outOfMemory:
@@ -182,7 +187,7 @@ extension LMDBError {
             MDB_INCOMPATIBLE: "MDB_INCOMPATIBLE", MDB_BAD_RSLOT: "MDB_BAD_RSLOT",
             MDB_BAD_TXN: "MDB_BAD_TXN", MDB_BAD_VALSIZE: "MDB_BAD_VALSIZE", MDB_BAD_DBI: "MDB_BAD_DBI",
             ENOENT: "ENOENT", EACCES: "EACCES", ENOSPC: "ENOSPC", EIO: "EIO", ENOMEM: "ENOMEM",
-            EINVAL: "EINVAL", EROFS: "EROFS", EAGAIN: "EAGAIN",
+            EINVAL: "EINVAL", EROFS: "EROFS", EAGAIN: "EAGAIN", EFBIG: "EFBIG",
         ]
     }
 }

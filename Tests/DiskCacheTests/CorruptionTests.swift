@@ -111,7 +111,7 @@ struct CorruptionTests {
             #expect(Int(counts[1])! > 0 && counts[1] == counts[3], "every acknowledged write is intact: \(counts)")
             #expect(counts[5] == "true", "writes work again once there is room")
             #expect(
-                failure.contains("EFBIG") || failure.contains("too large") || failure.contains("errno 27"), "\(failure)"
+                failure.contains("File too large") && failure.contains("file-size limit"), "\(failure)"
             )
         }
     }
