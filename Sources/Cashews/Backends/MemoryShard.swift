@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One shard of the memory backend: a hash table of entries in slots, evicted in approximately
 /// least-recently-used order by the CLOCK algorithm (a hit only sets a bit; the eviction hand
 /// gives every recently used entry a second chance), with a min-heap of expiry times for
@@ -182,7 +188,15 @@ struct ByteKey: Hashable {
 
     init(_ string: String) { self.string = string }
 
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool {
+        var left = lhs.string
+        var right = rhs.string
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+            }
+        }
+    }
 
     func hash(into hasher: inout Hasher) {
         var copy = string
