@@ -24,7 +24,8 @@ help:
 ## Dependencies -----------------------------------------------------------------------------------
 
 deps:
-	@if pkg-config --exists lmdb libxxhash 2>/dev/null; then :; \
+	@if pkg-config --exists lmdb libxxhash 2>/dev/null \
+		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ]; }; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 		echo "==> installing liblmdb-dev libxxhash-dev (LMDB, xxHash)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev; \
