@@ -113,46 +113,34 @@ extension DiskCache {
 
     /// True when `key` holds a live (unexpired, intact) entry. Does not count as a hit or a miss.
     public func contains(_ key: String) throws -> Bool {
-        let now = self.now
-        return try DiskCache.withKey(key) { raw, storageKey, isLong in
-            try storage {
-                try environment.read { txn in
-                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong) else {
-                        return false
-                    }
-                    return !record.header.isExpired(at: now) && record.passesQuickCheck
-                }
-            }
-        }
+        try liveHeader(forKey: key) != nil
     }
 
     /// How long `key` has left: ``TimeToLive/forever`` without expiry, nil when it is absent or
     /// expired.
     public func timeToLive(forKey key: String) throws -> TimeToLive? {
         let now = self.now
-        return try DiskCache.withKey(key) { raw, storageKey, isLong in
-            try storage {
-                try environment.read { txn -> TimeToLive? in
-                    guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
-                        !record.header.isExpired(at: now), record.passesQuickCheck
-                    else { return nil }
-                    let header = record.header
-                    return header.expiresAt == 0 ? .forever : .remaining(.milliseconds(header.expiresAt - now))
-                }
-            }
+        return try liveHeader(forKey: key, now: now).map {
+            $0.expiresAt == 0 ? .forever : .remaining(.milliseconds($0.expiresAt - now))
         }
     }
 
     /// The size in bytes of the value stored under `key`, or nil when it is absent or expired.
     public func valueSize(forKey key: String) throws -> Int? {
-        let now = self.now
+        try liveHeader(forKey: key).map { Int($0.valueSize) }
+    }
+
+    /// The header of the live entry of `key` (unexpired at `now`, passing the checks a read can
+    /// make without opening a blob file), or nil. Counts neither a hit nor a miss.
+    private func liveHeader(forKey key: String, now: Int64? = nil) throws -> RecordHeader? {
+        let now = now ?? self.now
         return try DiskCache.withKey(key) { raw, storageKey, isLong in
             try storage {
-                try environment.read { txn -> Int? in
+                try environment.read { txn -> RecordHeader? in
                     guard let record = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong),
                         !record.header.isExpired(at: now), record.passesQuickCheck
                     else { return nil }
-                    return Int(record.header.valueSize)
+                    return record.header
                 }
             }
         }

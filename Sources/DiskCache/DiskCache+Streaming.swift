@@ -24,16 +24,12 @@ extension DiskCache {
         guard !key.isEmpty else { throw DiskCacheError.emptyKey }
         let writer = try blobs.create()
         do {
-            for try await chunk in chunks {
-                try chunk.withUnsafeBytes { try writer.append($0) }
-                try checkFits(keyLength: key.utf8.count, valueSize: writer.size)
-            }
-            try writer.finish()
+            for try await chunk in chunks { try chunk.withUnsafeBytes { try append($0, to: writer, forKey: key) } }
         } catch {
             writer.discard()
             throw error
         }
-        try store(writer, forKey: key, expiry: expiry)
+        try finishAndStore(writer, forKey: key, expiry: expiry)
     }
 
     /// Stores the contents of the file at `path` under `key`, copied in chunks (the file itself is
@@ -51,9 +47,24 @@ extension DiskCache {
                 let got = FileIO.read(fd, buffer.baseAddress, buffer.count)
                 guard got >= 0 else { throw DiskCacheError.fileSystem(operation: "read", path: path, errno: errno) }
                 if got == 0 { break }
-                try writer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-                try checkFits(keyLength: key.utf8.count, valueSize: writer.size)
+                try append(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), to: writer, forKey: key)
             }
+        } catch {
+            writer.discard()
+            throw error
+        }
+        try finishAndStore(writer, forKey: key, expiry: expiry)
+    }
+
+    /// Appends a chunk of a streamed value, failing as soon as the value can no longer fit.
+    private func append(_ chunk: UnsafeRawBufferPointer, to writer: BlobWriter, forKey key: String) throws {
+        try writer.append(chunk)
+        try checkFits(keyLength: key.utf8.count, valueSize: writer.size)
+    }
+
+    /// Finishes a streamed value's file and stores it (the file is deleted if that fails).
+    private func finishAndStore(_ writer: BlobWriter, forKey key: String, expiry: Expiry) throws {
+        do {
             try writer.finish()
         } catch {
             writer.discard()
