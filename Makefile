@@ -1,9 +1,9 @@
 # swift-cashews — quick start:  make demo   |   make test
 SHELL := /bin/bash
 #
-# Both install what is missing (liblmdb-dev, libxxhash-dev through apt-get on Debian/Ubuntu) before building.
-# On other systems install LMDB and xxHash yourself first: `brew install lmdb xxhash` (macOS),
-# `dnf install lmdb-devel xxhash-devel` (Fedora), `apk add lmdb-dev xxhash-dev` (Alpine).
+# Both install what is missing (liblmdb-dev, libxxhash-dev, zlib1g-dev through apt-get on Debian/Ubuntu) before building.
+# On other systems install LMDB, xxHash and zlib yourself first: `brew install lmdb xxhash` (macOS; zlib is in the SDK),
+# `dnf install lmdb-devel xxhash-devel zlib-devel` (Fedora), `apk add lmdb-dev xxhash-dev zlib-dev` (Alpine).
 
 SWIFT        ?= swift
 SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
@@ -24,14 +24,14 @@ help:
 ## Dependencies -----------------------------------------------------------------------------------
 
 deps:
-	@if pkg-config --exists lmdb libxxhash 2>/dev/null \
-		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ]; }; then :; \
+	@if pkg-config --exists lmdb libxxhash zlib 2>/dev/null \
+		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ] && [ -f /usr/include/zlib.h ]; }; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing liblmdb-dev libxxhash-dev (LMDB, xxHash)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev; \
+		echo "==> installing liblmdb-dev libxxhash-dev zlib1g-dev (LMDB, xxHash, zlib)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev zlib1g-dev; \
 	else \
 		echo "LMDB or xxHash is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
-		echo "  (brew install lmdb xxhash | dnf install lmdb-devel xxhash-devel | apk add lmdb-dev xxhash-dev), then re-run make."; \
+		echo "  (brew install lmdb xxhash | dnf install lmdb-devel xxhash-devel zlib-devel | apk add lmdb-dev xxhash-dev zlib-dev), then re-run make."; \
 		exit 1; \
 	fi
 

@@ -142,6 +142,22 @@ def facade_suite(runs, keys):
     print(f"  front disk-get / raw LMDB C = {m['front disk-get'] / m['raw LMDB C get']:.2f} (goal >= 0.4)")
 
 
+def values_suite(runs, rounds):
+    """The codec goal: a small record's round trip through the default codec, against Foundation's
+    JSONEncoder/JSONDecoder in the same run."""
+    swift = os.path.join(BUILD, "release", "Compare")
+    workloads = ["codec-binary", "codec-json", "foundation-json"]
+    samples = {w: [] for w in workloads}
+    for _ in range(runs):
+        for w in workloads:
+            samples[w].append(run_once(lambda d, w=w: [swift, "values", d, w, str(rounds), "0", "nosync"]))
+    m = {w: statistics.median(v) for w, v in samples.items()}
+    print(f"\nvalues: round trips (encode + decode) of a 6-field record, {rounds:,} rounds, median")
+    for w in workloads:
+        print(f"  {w:<16} {m[w]:>12,.0f}/s  {1e9 / m[w]:>8,.0f} ns")
+    print(f"  default codec (binary) / Foundation JSON = {m['codec-binary'] / m['foundation-json']:.1f}x faster")
+
+
 def fmt(value):
     return f"{value:>12,.0f}" if value is not None else f"{'-':>12}"
 
@@ -162,6 +178,7 @@ def main():
     parser.add_argument("--skip-size", action="store_true", help="skip the size-bound and large-value suite")
     parser.add_argument("--skip-main", action="store_true", help="skip the main table and the open latencies")
     parser.add_argument("--skip-facade", action="store_true", help="skip the Cache front suite")
+    parser.add_argument("--skip-values", action="store_true", help="skip the codec suite")
     parser.add_argument("--open-keys", default="10000,1000000",
                         help="entry counts for the open-latency rows (engine and raw-c only)")
     args = parser.parse_args()
@@ -190,6 +207,8 @@ def main():
         size_suite(args.runs)
     if not args.skip_facade:
         facade_suite(args.runs, args.keys)
+    if not args.skip_values:
+        values_suite(args.runs, args.keys)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
     case decodingFailed(key: String, type: String, reason: String)
     /// A value that cannot be encoded.
     case encodingFailed(key: String, type: String, reason: String)
+    /// A signed value whose signature does not match its key and bytes: it was changed, forged,
+    /// copied from another key, or signed with a secret this cache no longer has.
+    case badSignature(key: String)
+    /// A stored value whose frame or compressed bytes are damaged.
+    case damagedValue(key: String, reason: String)
     /// No backend serves the key (and there is no default backend).
     case noBackend(key: String)
     /// An argument out of its range.
@@ -47,6 +52,12 @@ public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
                 + " (read it as that type, or delete it)"
         case .encodingFailed(let key, let type, let reason):
             return "a \(type) cannot be encoded for \"\(key)\": \(reason)"
+        case .badSignature(let key):
+            return "the value of \"\(key)\" has a bad signature: it was changed, forged, moved from another key"
+                + " or signed with another secret; it is not returned. Delete it; after rotating the secret, keep"
+                + " the old one in previous_secrets until its values expire"
+        case .damagedValue(let key, let reason):
+            return "the value of \"\(key)\" is damaged: \(reason); delete it (the cache will recompute it)"
         case .noBackend(let key):
             return "no backend serves \"\(key)\": call setup(_:) with no prefix for a default backend"
         case .invalidArgument(let message):

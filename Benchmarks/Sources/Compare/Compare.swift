@@ -2,7 +2,8 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   engines: values (codec round trips: codec-binary, codec-json, foundation-json; <keys> = rounds),
+//   front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 
@@ -44,6 +45,8 @@ struct Compare {
             }
         case "front":
             _ = try await FrontWorkloads.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
+        case "values":
+            _ = try ValueWorkloads.run(workload: args[3], rounds: keys)
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)

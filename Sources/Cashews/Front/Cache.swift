@@ -19,20 +19,23 @@ import Synchronization
 /// ready instance for scripts. A `Cache` is a ServiceLifecycle `Service`: its ``run()`` runs every
 /// backend's background work (sweeping, syncing) until graceful shutdown.
 public final class Cache: Sendable, Service {
+    @usableFromInline
     struct Route: Sendable {
         let prefix: String
-        let backend: any Backend
+        @usableFromInline let backend: any Backend
+        @usableFromInline let format: ValueFormat
     }
 
     /// An immutable snapshot of the routes, longest prefix first; replaced as a whole on setup.
+    @usableFromInline
     final class RoutingTable: Sendable {
         let routes: [Route]
-        /// The backend of prefix "" when it is the only route: the common case, without a scan.
-        let onlyBackend: (any Backend)?
+        /// The route of prefix "" when it is the only route: the common case, without a scan.
+        let onlyRoute: Route?
 
         init(_ routes: [Route]) {
             self.routes = routes
-            onlyBackend = routes.count == 1 && routes[0].prefix.isEmpty ? routes[0].backend : nil
+            onlyRoute = routes.count == 1 && routes[0].prefix.isEmpty ? routes[0] : nil
         }
     }
 
@@ -46,6 +49,8 @@ public final class Cache: Sendable, Service {
     public let logger: Logger
     @usableFromInline let hits: Counter
     @usableFromInline let misses: Counter
+    @usableFromInline let unsignedValues: Counter
+    @usableFromInline let badSignatures: Counter
 
     /// A cache with no backend yet (call ``setup(_:prefix:)``).
     public init(separator: Character = ":", logger: Logger = Logger(label: "swift-cashews")) {
@@ -53,6 +58,8 @@ public final class Cache: Sendable, Service {
         self.logger = logger
         hits = Counter(label: "cashews_hits")
         misses = Counter(label: "cashews_misses")
+        unsignedValues = Counter(label: "cashews_unsigned_values")
+        badSignatures = Counter(label: "cashews_bad_signatures")
     }
 
     // MARK: Setup
@@ -66,19 +73,32 @@ public final class Cache: Sendable, Service {
     /// - `disk:///var/cache/app?size_limit=1GB&eviction=lru&durability=periodic` (`disk://` alone:
     ///   the default directory)
     ///
+    /// Every scheme also takes the value-format parameters (see ``ValueFormat``): `secret`,
+    /// `digestmod` (`sha256` default, `sha384`, `sha512`, `sha1`), `previous_secrets` (comma
+    /// separated, for rotation), `compress` (`zlib` or `gzip`), `compress_level` (1…9) and
+    /// `compress_min_size` (default 1KiB).
+    ///
     /// - Throws: ``CashewsError`` naming the bad scheme, parameter or value and what is accepted.
     @discardableResult
     public func setup(_ url: String, prefix: String = "") throws -> any Backend {
         let parsed = try BackendURL(url)
         let suppress = try parsed.boolean("suppress") ?? false
-        let backendURL = try BackendURL(Cache.removingParameter("suppress", from: url))
-        let backend = try Cache.makeBackend(backendURL)
-        setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme)
+        let format = try Cache.valueFormat(parsed)
+        var backendURL = url
+        for name in ["suppress"] + Cache.formatParameters {
+            backendURL = Cache.removingParameter(name, from: backendURL)
+        }
+        let backend = try Cache.makeBackend(BackendURL(backendURL))
+        setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme, format: format)
         return backend
     }
 
-    /// Sets up `backend` for keys starting with `prefix` (all keys when empty).
-    public func setup(_ backend: any Backend, prefix: String = "", suppress: Bool = false, name: String? = nil) {
+    /// Sets up `backend` for keys starting with `prefix` (all keys when empty), storing values
+    /// in `format`.
+    public func setup(
+        _ backend: any Backend, prefix: String = "", suppress: Bool = false, name: String? = nil,
+        format: ValueFormat = .standard
+    ) {
         // "user:" and "user" mean the same prefix: the separator is implied.
         var prefix = prefix
         while prefix.last == separator { prefix.removeLast() }
@@ -86,7 +106,7 @@ public final class Cache: Sendable, Service {
             suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
         table.withLock { table in
             var routes = table.routes.filter { $0.prefix != prefix }
-            routes.append(Route(prefix: prefix, backend: routed))
+            routes.append(Route(prefix: prefix, backend: routed, format: format))
             routes.sort { $0.prefix.count > $1.prefix.count }
             table = RoutingTable(routes)
         }
@@ -104,12 +124,16 @@ public final class Cache: Sendable, Service {
     }
 
     /// The backend that serves `key`.
-    public func backend(for key: String) throws -> any Backend {
+    public func backend(for key: String) throws -> any Backend { try route(for: key).backend }
+
+    /// The route that serves `key`.
+    @usableFromInline
+    func route(for key: String) throws -> Route {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let table = table.withLock { $0 }
-        if let only = table.onlyBackend { return only }
+        if let only = table.onlyRoute { return only }
         for index in table.routes.indices where matches(key, prefix: table.routes[index].prefix) {
-            return table.routes[index].backend
+            return table.routes[index]
         }
         throw CashewsError.noBackend(key: key)
     }
@@ -147,26 +171,53 @@ public final class Cache: Sendable, Service {
     ///
     /// - Throws: ``CashewsError/typeMismatch(key:expected:found:)`` or
     ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
+    /// - Throws: ``CashewsError/badSignature(key:)`` when signing is set up and the value was
+    ///   tampered with (an unsigned value is a miss).
     @inlinable
     public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self) async throws -> T? {
-        guard let value = try await backend(for: key).get(key) else {
+        let route = try route(for: key)
+        guard let value = try await route.backend.get(key) else {
             misses.increment()
             return nil
         }
-        hits.increment()
-        return try decode(value, as: type, key: key)
+        if route.format.isStandard, case .object(let object) = value {
+            hits.increment()
+            return try ValueCodec.cast(object, as: type, key: key)
+        }
+        return try decode(value, as: type, key: key, format: route.format)
     }
 
+    /// A stored value read through `format`, counted as a hit or (unsigned) a miss.
     @usableFromInline
-    func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String) throws -> T {
+    func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String, format: ValueFormat) throws
+        -> T?
+    {
         switch value {
-        case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
-        case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)
+        case .object(let object):
+            hits.increment()
+            return try ValueCodec.cast(object, as: type, key: key)
+        case .bytes(let bytes):
+            let decoded: T?
+            do {
+                decoded = try format.decode(type, from: bytes, forKey: key)
+            } catch CashewsError.badSignature(let key) {
+                badSignatures.increment()
+                logger.warning("bad signature: value not returned", metadata: ["key": "\(key)"])
+                throw CashewsError.badSignature(key: key)
+            }
+            guard let decoded else {
+                unsignedValues.increment()
+                misses.increment()
+                return nil
+            }
+            hits.increment()
+            return decoded
         }
     }
 
-    private func encode<T: Codable & Sendable>(_ value: T, for backend: any Backend, key: String) throws -> CacheValue {
-        backend.storesObjects ? .object(value) : .bytes(try ValueCodec.encode(value, key: key))
+    private func encode<T: Codable & Sendable>(_ value: T, for route: Route, key: String) throws -> CacheValue {
+        route.backend.storesObjects && route.format.isStandard
+            ? .object(value) : .bytes(try route.format.encode(value, forKey: key))
     }
 
     private func expiry(_ ttl: TTL?) throws -> EntryExpiry {
@@ -176,33 +227,34 @@ public final class Cache: Sendable, Service {
 
     /// Stores `value` under `key`, replacing any value and its expiry (`ttl` nil: no expiry).
     public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws {
-        let backend = try backend(for: key)
-        _ = try await backend.set(key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .always)
+        let route = try route(for: key)
+        _ = try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .always)
     }
 
     /// Stores `value` under `key`; with `keepingTTL`, the entry keeps its current expiry (none
     /// for a new entry), otherwise it gets none.
     public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool) async throws {
-        let backend = try backend(for: key)
-        _ = try await backend.set(
-            key, encode(value, for: backend, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
+        let route = try route(for: key)
+        _ = try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
     }
 
     /// Stores `value` only if `key` holds no live value; returns whether it stored. Atomic: of
     /// concurrent adds (across processes for a shared backend) exactly one wins.
     @discardableResult
     public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
-        let backend = try backend(for: key)
-        return try await backend.set(
-            key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .ifAbsent)
+        let route = try route(for: key)
+        return try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifAbsent)
     }
 
     /// Stores `value` only if `key` holds a live value; returns whether it stored.
     @discardableResult
     public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
-        let backend = try backend(for: key)
-        return try await backend.set(
-            key, encode(value, for: backend, key: key), expiry: expiry(ttl), condition: .ifPresent)
+        let route = try route(for: key)
+        return try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifPresent)
     }
 
     /// The values of `keys` as `T`, in order (nil where absent).
@@ -225,7 +277,7 @@ public final class Cache: Sendable, Service {
             guard let route = routes.first(where: { matches(key, prefix: $0.prefix) }) else {
                 throw CashewsError.noBackend(key: key)
             }
-            let encoded = try encode(value, for: route.backend, key: key)
+            let encoded = try encode(value, for: route, key: key)
             groups[route.prefix, default: (route.backend, [])].entries.append((key, encoded))
         }
         for group in groups.values { try await group.backend.set(group.entries, expiry: expiry) }

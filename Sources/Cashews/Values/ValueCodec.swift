@@ -4,26 +4,40 @@ import Foundation
 ///
 /// Fast paths: `[UInt8]` and `Data` are stored as they are, `String` as UTF-8, fixed-width
 /// integers as ASCII decimal (so that a backend's `increment` works on them, as in Redis), `Bool`
-/// as `1`/`0`. Everything else is JSON. Reading a value as another type than it was written is a
-/// typed error, never a crash.
+/// as `1`/`0`. Everything else is structured: a compact binary form by default (about 2× faster
+/// than JSON here, see `Benchmarks/RESULTS.md`), or JSON. Reading accepts both structured forms
+/// whatever the current choice. Reading a value as another type than it was written is a typed
+/// error, never a crash.
 ///
-/// The ``Cache`` front uses it for backends that store bytes; custom backends and tools may use
-/// it to read and write the same forms.
+/// The ``Cache`` front uses it (through ``StandardCodec``) for backends that store bytes; custom
+/// backends and tools may use it to read and write the same forms.
 public enum ValueCodec {
+    /// How values other than bytes, strings, integers and booleans are stored.
+    public enum StructuredForm: String, Sendable, Hashable, CaseIterable {
+        /// The compact binary form (tagged items, varints): the default, for speed and size.
+        case binary
+        /// JSON (Foundation's `JSONEncoder`): readable by other tools.
+        case json
+    }
+
     /// The stored form of `value` (`key` only names it in errors).
-    public static func encode<T: Encodable>(_ value: T, key: String) throws -> [UInt8] {
-        switch value {
-        case let bytes as [UInt8]: return bytes
-        case let data as Data: return Array(data)
-        case let string as String: return Array(string.utf8)
-        case let bool as Bool: return bool ? [49] : [48]
-        case let integer as any FixedWidthInteger: return Array(String(describing: integer).utf8)
-        default:
-            do {
-                return Array(try JSONEncoder().encode(value))
-            } catch {
-                throw CashewsError.encodingFailed(key: key, type: "\(T.self)", reason: "\(error)")
+    public static func encode<T: Encodable>(_ value: T, key: String, form: StructuredForm = .binary) throws
+        -> [UInt8]
+    {
+        // By the static type, not by casting the value: an empty array of any element type casts
+        // to [UInt8].
+        if T.self == [UInt8].self { return value as! [UInt8] }
+        if T.self == Data.self { return Array(value as! Data) }
+        if T.self == String.self { return Array((value as! String).utf8) }
+        if T.self == Bool.self { return (value as! Bool) ? [49] : [48] }
+        if let integer = value as? any FixedWidthInteger { return Array(String(describing: integer).utf8) }
+        do {
+            switch form {
+            case .binary: return try BinaryEncoder().encode(value)
+            case .json: return Array(try JSONEncoder().encode(value))
             }
+        } catch {
+            throw CashewsError.encodingFailed(key: key, type: "\(T.self)", reason: "\(error)")
         }
     }
 
@@ -55,6 +69,7 @@ public enum ValueCodec {
             return value as! T
         }
         do {
+            if bytes.first == BinaryFormat.magic { return try BinaryDecoder().decode(T.self, from: bytes) }
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
             throw CashewsError.decodingFailed(key: key, type: "\(T.self)", reason: "\(error)")
