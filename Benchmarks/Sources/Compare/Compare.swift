@@ -2,7 +2,7 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   engines: front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 
@@ -44,6 +44,8 @@ struct Compare {
             }
         case "front":
             _ = try await FrontWorkloads.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
+        case "keys":
+            _ = try KeyWorkloads.run(workload: args[3], count: keys)
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
