@@ -20,6 +20,8 @@ let package = Package(
         .executableTarget(name: "FuzzGlob", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
         .executableTarget(name: "FuzzCodec", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
         .executableTarget(
+            name: "FuzzKeyTemplate", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
+        .executableTarget(
             name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
     ]
 )
