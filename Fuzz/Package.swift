@@ -22,6 +22,8 @@ let package = Package(
         .executableTarget(
             name: "FuzzValueFormat", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
         .executableTarget(
+            name: "FuzzKeyTemplate", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
+        .executableTarget(
             name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
     ]
 )

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p .build
-targets=(FuzzTTL FuzzSetupURL FuzzGlob FuzzCodec FuzzValueFormat FuzzDiskCacheOps)
+targets=(FuzzTTL FuzzSetupURL FuzzGlob FuzzCodec FuzzValueFormat FuzzKeyTemplate FuzzDiskCacheOps)
 mode=${1:-smoke}
 if [ -z "${NO_BUILD:-}" ]; then
     echo "==> building fuzz targets (swift build --sanitize fuzzer --sanitize address)"
@@ -32,8 +32,11 @@ run() {
         -max_total_time="$seconds" -artifact_prefix=".build/artifacts/$target-" "${dict[@]}" -print_final_stats=1 \
         2>&1 | grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panic|Fatal|precondition|SUMMARY' || true
     # Slow units are reported, not failures; crashes, leaks, timeouts and OOMs fail the run.
-    if ls ".build/artifacts/$target-"{crash,leak,timeout,oom}-* >/dev/null 2>&1; then
-        echo "error: $target found a failure: $(ls .build/artifacts/$target-{crash,leak,timeout,oom}-* 2>/dev/null)"
+    # (ls fails when any one of the patterns matches nothing, so its output decides, not its status.)
+    local failures
+    failures=$(ls ".build/artifacts/$target-"{crash,leak,timeout,oom}-* 2>/dev/null || true)
+    if [ -n "$failures" ]; then
+        echo "error: $target found a failure: $failures"
         return 1
     fi
 }
