@@ -1,0 +1,92 @@
+/// What the caching strategies store under a key: the value or the error a call produced and,
+/// for early and soft TTLs, when the value goes stale.
+///
+/// A memory backend keeps the envelope as an object, so that a hit is one cast. Backends that
+/// store bytes get `[0xCE, kind, stale-at (8 bytes, little-endian), payload]`: kind 0 is a
+/// value encoded by ``ValueCodec`` (raw bytes, strings and integers as they are, else JSON),
+/// kind 1 is an error as JSON. A stored value of another form or type reads as a miss, so a
+/// changed type is recomputed, never a crash.
+struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnvelope {
+    enum Content: Codable, Sendable {
+        case value(Value)
+        case error(StoredError)
+    }
+
+    var content: Content
+    /// Milliseconds since the epoch at which the value goes stale; 0 when it never does.
+    var staleAt: Int64
+
+    init(_ content: Content, staleAt: Int64 = 0) {
+        self.content = content
+        self.staleAt = staleAt
+    }
+
+    /// The value, or the stored error thrown again.
+    @inline(__always)
+    func unwrap() throws -> Value {
+        switch content {
+        case .value(let value): return value
+        case .error(let stored): throw stored.error
+        }
+    }
+
+    /// True when it holds a value, not an error.
+    var holdsValue: Bool {
+        if case .value = content { return true }
+        return false
+    }
+
+    private static var magic: UInt8 { 0xCE }
+
+    /// The envelope of a stored value; nil when it is not one of `Value` (read as a miss).
+    @inline(__always)
+    static func read(_ stored: CacheValue?) -> StoredEnvelope? {
+        switch stored {
+        case .none: return nil
+        case .object(let object)?:
+            if let envelope = object as? StoredEnvelope { return envelope }
+            // Another type: read it as a backend of bytes would, so every backend answers alike.
+            guard let other = object as? any EncodedEnvelope, let bytes = try? other.encoded(key: "") else {
+                return nil
+            }
+            return decode(bytes)
+        case .bytes(let bytes)?: return decode(bytes)
+        }
+    }
+
+    /// The form `backend` stores.
+    func stored(for backend: any Backend, key: String) throws -> CacheValue {
+        backend.storesObjects ? .object(self) : .bytes(try encoded(key: key))
+    }
+
+    func encoded(key: String) throws -> [UInt8] {
+        var bytes: [UInt8] = [StoredEnvelope.magic, 0]
+        bytes.reserveCapacity(64)
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: staleAt >> shift)) }
+        switch content {
+        case .value(let value):
+            bytes += try ValueCodec.encode(value, key: key)
+        case .error(let error):
+            bytes[1] = 1
+            bytes += try ValueCodec.encode(error, key: key)
+        }
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> StoredEnvelope? {
+        guard bytes.count >= 10, bytes[0] == magic, bytes[1] <= 1 else { return nil }
+        let staleAt = (0..<8).reduce(Int64(0)) { $0 | Int64(bytes[2 + $1]) << (8 * $1) }
+        let payload = Array(bytes[10...])
+        if bytes[1] == 0 {
+            guard let value = try? ValueCodec.decode(payload, as: Value.self, key: "") else { return nil }
+            return StoredEnvelope(.value(value), staleAt: staleAt)
+        }
+        guard let error = try? ValueCodec.decode(payload, as: StoredError.self, key: "") else { return nil }
+        return StoredEnvelope(.error(error), staleAt: staleAt)
+    }
+}
+
+/// An envelope of any value type, as its bytes.
+protocol EncodedEnvelope {
+    func encoded(key: String) throws -> [UInt8]
+}
