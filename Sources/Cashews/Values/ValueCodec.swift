@@ -12,8 +12,9 @@ import Foundation
 public enum ValueCodec {
     /// The stored form of `value` (`key` only names it in errors).
     public static func encode<T: Encodable>(_ value: T, key: String) throws -> [UInt8] {
+        // By the static type, not a dynamic cast: an empty [Int] casts to [UInt8] too.
+        if T.self == [UInt8].self { return value as! [UInt8] }
         switch value {
-        case let bytes as [UInt8]: return bytes
         case let data as Data: return Array(data)
         case let string as String: return Array(string.utf8)
         case let bool as Bool: return bool ? [49] : [48]
