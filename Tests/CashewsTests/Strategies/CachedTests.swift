@@ -30,6 +30,7 @@ struct CachedTests {
                 #expect(
                     try await cache.cached(key: "b", ttl: "1m") { [UInt8]([0, 1, 255]) } == [0, 1, 255], "\(name)")
                 #expect(try await cache.cached(key: "o", ttl: "1m") { Int?.none } == nil, "\(name)")
+                #expect(try await cache.cached(key: "e", ttl: "1m") { [Int]() } == [], "\(name): not taken for bytes")
             }
         }
     }
