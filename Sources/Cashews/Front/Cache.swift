@@ -51,7 +51,7 @@ public final class Cache: Sendable, Service {
     @usableFromInline let hits: Counter
     @usableFromInline let misses: Counter
     /// The state of the strategies: single flights, background refreshes, detection scopes.
-    let strategies: StrategyRuntime
+    @usableFromInline let strategies: StrategyRuntime
 
     /// A cache with no backend yet (call ``setup(_:prefix:)``), reading the time from `clock`.
     public init(

@@ -1,3 +1,5 @@
+import Metrics
+
 extension Cache {
     /// The value of `key`, or, on a miss, the value `compute` returns, stored for `ttl`.
     ///
@@ -22,6 +24,7 @@ extension Cache {
     ///   - compute: Computes the value on a miss.
     /// - Throws: What `compute` throws, a cached error, ``CashewsError/ttlRequired(strategy:reason:)``
     ///   for `lock` without `ttl`, or the backend's errors.
+    @inlinable
     public func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
@@ -40,6 +43,7 @@ extension Cache {
     }
 
     /// The miss path of ``cached(key:ttl:condition:timeCondition:lock:lockTimeout:protected:_:)``.
+    @usableFromInline
     func fill<Value: Codable & Sendable>(
         key: String, backend: any Backend, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
         lock: Bool, lockTimeout: Duration?, protected: Bool, _ compute: @Sendable () async throws -> Value

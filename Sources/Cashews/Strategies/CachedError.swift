@@ -43,6 +43,7 @@ extension Cache {
 
 /// The stored form of an error: its type's name, its description and, for a
 /// ``CacheableError``, its JSON.
+@usableFromInline
 struct StoredError: Codable, Sendable, Hashable {
     var typeName: String
     var description: String
@@ -67,6 +68,7 @@ struct StoredError: Codable, Sendable, Hashable {
 
     /// The error to throw: the original type when it is registered and decodes, else a
     /// ``CachedError``.
+    @usableFromInline
     var error: any Error {
         if let payload, let decode = StoredError.decoders.withLock({ $0[typeName] }),
             let decoded = try? decode(payload)

@@ -66,11 +66,14 @@ extension Cache {
     }
 
     /// Reports a hit to the open detection scopes of this cache, if any.
-    @inline(__always)
+    @inlinable
     func recordHit(_ key: String, _ strategy: CacheStrategy) {
-        guard strategies.activeDetections.load(ordering: .relaxed) > 0,
-            let recorders = Detection.scopes[ObjectIdentifier(self)]
-        else { return }
+        if strategies.activeDetections.load(ordering: .relaxed) > 0 { recordDetectedHit(key, strategy) }
+    }
+
+    @usableFromInline
+    func recordDetectedHit(_ key: String, _ strategy: CacheStrategy) {
+        guard let recorders = Detection.scopes[ObjectIdentifier(self)] else { return }
         let hit = CacheHit(key: key, strategy: strategy)
         for recorder in recorders { recorder.hits.withLock { $0.append(hit) } }
     }

@@ -6,23 +6,26 @@
 /// value encoded by ``ValueCodec`` (raw bytes, strings and integers as they are, else JSON),
 /// kind 1 is an error as JSON. A stored value of another form or type reads as a miss, so a
 /// changed type is recomputed, never a crash.
+@usableFromInline
 struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnvelope {
+    @usableFromInline
     enum Content: Codable, Sendable {
         case value(Value)
         case error(StoredError)
     }
 
-    var content: Content
+    @usableFromInline var content: Content
     /// Milliseconds since the epoch at which the value goes stale; 0 when it never does.
-    var staleAt: Int64
+    @usableFromInline var staleAt: Int64
 
+    @usableFromInline
     init(_ content: Content, staleAt: Int64 = 0) {
         self.content = content
         self.staleAt = staleAt
     }
 
     /// The value, or the stored error thrown again.
-    @inline(__always)
+    @inlinable
     func unwrap() throws -> Value {
         switch content {
         case .value(let value): return value
@@ -36,10 +39,10 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
         return false
     }
 
-    private static var magic: UInt8 { 0xCE }
+    @usableFromInline static var magic: UInt8 { 0xCE }
 
     /// The envelope of a stored value; nil when it is not one of `Value` (read as a miss).
-    @inline(__always)
+    @inlinable
     static func read(_ stored: CacheValue?) -> StoredEnvelope? {
         switch stored {
         case .none: return nil
@@ -59,6 +62,7 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
         backend.storesObjects ? .object(self) : .bytes(try encoded(key: key))
     }
 
+    @usableFromInline
     func encoded(key: String) throws -> [UInt8] {
         var bytes: [UInt8] = [StoredEnvelope.magic, 0]
         bytes.reserveCapacity(64)
@@ -73,6 +77,7 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
         return bytes
     }
 
+    @usableFromInline
     static func decode(_ bytes: [UInt8]) -> StoredEnvelope? {
         guard bytes.count >= 10, bytes[0] == magic, bytes[1] <= 1 else { return nil }
         let staleAt = (0..<8).reduce(Int64(0)) { $0 | Int64(bytes[2 + $1]) << (8 * $1) }
@@ -87,6 +92,7 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
 }
 
 /// An envelope of any value type, as its bytes.
+@usableFromInline
 protocol EncodedEnvelope {
     func encoded(key: String) throws -> [UInt8]
 }
