@@ -2,7 +2,7 @@
 // "<workload> <ops> <seconds> <ops/s>", the same line as the C anchor (Compare/raw_lmdb.c).
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
-//   engines: front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   engines: front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline), diskcache (the DiskCache engine), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 
