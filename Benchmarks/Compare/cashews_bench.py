@@ -3,7 +3,8 @@
 
     cashews_bench.py <workload> <keys> <value-bytes>
 
-workloads: mem-get (cashews mem:// get, one awaited call at a time), mem-set.
+workloads: mem-get (cashews mem:// get, one awaited call at a time), mem-set,
+cached-hit (hits of a function decorated with @cache(ttl="1h") on mem://, keys from its argument).
 Prints "<workload> <ops> <seconds> <ops/s>".
 """
 import asyncio
@@ -31,11 +32,21 @@ async def main():
     if workload == "mem-get":
         for i in range(keys):
             await cache.set(f"key-{i:010d}", value)
+    if workload == "cached-hit":
+        @cache(ttl="1h")
+        async def load(index):
+            return value
+
+        for i in range(keys):
+            await load(i)
     ops = keys * 3 if workload == "mem-get" else keys
     rand = xorshift()
     sink = 0
     start = time.perf_counter()
-    if workload == "mem-get":
+    if workload == "cached-hit":
+        for _ in range(ops):
+            sink += len(await load(next(rand) % keys))
+    elif workload == "mem-get":
         for _ in range(ops):
             found = await cache.get(f"key-{next(rand) % keys:010d}")
             sink += len(found)

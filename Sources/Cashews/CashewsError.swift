@@ -27,6 +27,18 @@ public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     /// An empty key.
     case emptyKey
+    /// A strategy option that needs a TTL was given none (`lock: true` without `ttl`).
+    case ttlRequired(strategy: String, reason: String)
+    /// A lock held by someone else, when not waiting for it.
+    case locked(key: String)
+    /// A lock still held by someone else when the wait for it ran out.
+    case lockTimeout(key: String, waited: Duration)
+    /// A call over a rate limit.
+    case rateLimited(key: String, limit: Int, period: String)
+    /// A call refused by an open (or half-open and busy) circuit breaker.
+    case circuitOpen(key: String)
+    /// A cached sequence that lost one of its chunks (evicted or deleted) during a replay.
+    case incompleteSequence(key: String, missing: Int)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -64,6 +76,21 @@ public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
             return "invalid argument: \(message)"
         case .emptyKey:
             return "empty cache key: keys are non-empty strings (of any length)"
+        case .ttlRequired(let strategy, let reason):
+            return "\(strategy) needs a TTL: \(reason); pass ttl:"
+        case .locked(let key):
+            return "\"\(key)\" is locked by another caller: retry later, or wait for it (wait: true)"
+        case .lockTimeout(let key, let waited):
+            return "gave up waiting \(waited) for the lock \"\(key)\": its holder is slow or gone (the lock expires"
+                + " after its TTL); raise the timeout, or shorten the work done under the lock"
+        case .rateLimited(let key, let limit, let period):
+            return "rate limit of \"\(key)\" reached (\(limit) calls per \(period)): retry after the window or ban"
+                + " ends, or pass an action to answer over-limit calls"
+        case .circuitOpen(let key):
+            return "the circuit breaker \"\(key)\" is open after too many failures: fall back or retry after its TTL"
+        case .incompleteSequence(let key, let missing):
+            return "the cached sequence \"\(key)\" lost chunk \(missing) (evicted or deleted) during a replay;"
+                + " it was invalidated: iterate again to recompute it"
         }
     }
 }

@@ -30,6 +30,8 @@ struct FrontTests {
             #expect(try await cache.get("int", as: Int.self) == 42, "\(name)")
             #expect(try await cache.get("bytes", as: [UInt8].self) == [1, 2, 3], "\(name)")
             #expect(try await cache.get("flag", as: Bool.self) == true, "\(name)")
+            try await cache.set("empty", [Int]())
+            #expect(try await cache.get("empty", as: [Int].self) == [], "\(name): an empty [Int] is not [UInt8]")
             #expect(try await cache.increment("int", by: 8) == 50, "\(name): integers stay incrementable")
             #expect(try await cache.get("int", as: Int64.self) == 50, "\(name)")
             #expect(try await cache.get(["string", "none"], as: String.self) == ["hello", nil], "\(name)")

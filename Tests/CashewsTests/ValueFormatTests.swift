@@ -1,5 +1,6 @@
 import Cashews
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Value formats: signing, compression, codecs")
@@ -227,6 +228,40 @@ struct ValueFormatTests {
             try await cache.set("word", "stressed")
             #expect(try await stored(backend, "word") == Array("desserts".utf8))
             #expect(try await cache.get("word", as: String.self) == "stressed")
+        }
+    }
+
+    @Test(
+        "strategies store through the route's format: signed envelopes, tampering caught", arguments: ["mem", "disk"])
+    func strategiesAreSigned(scheme: String) async throws {
+        let (cache, backend) = try cache(scheme, "secret=k&compress=zlib&compress_min_size=0")
+        let calls = Counter()
+        let first = try await cache.cached(key: "report", ttl: "1h") { calls.next() }
+        let second = try await cache.cached(key: "report", ttl: "1h") { calls.next() }
+        #expect(first == 1 && second == 1)
+        var bytes = try await stored(backend, "report")
+        #expect(bytes.starts(with: [0xFF, 0x63, 2]), "signed (too small to shrink by compressing)")
+        // Moved to another key: a bad signature there.
+        try await store(backend, "copy", bytes)
+        await #expect(throws: CashewsError.badSignature(key: "copy")) {
+            _ = try await cache.cached(key: "copy", ttl: "1h") { calls.next() }
+        }
+        bytes[bytes.count - 1] ^= 1
+        try await store(backend, "report", bytes)
+        await #expect(throws: CashewsError.badSignature(key: "report")) {
+            _ = try await cache.cached(key: "report", ttl: "1h") { calls.next() }
+        }
+        // An unsigned value is a miss: recomputed and stored signed.
+        try await store(backend, "report", [0xCE, 0] + [UInt8](repeating: 0, count: 8) + Array("99".utf8))
+        #expect(try await cache.cached(key: "report", ttl: "1h") { calls.next() } == 2)
+    }
+
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func next() -> Int {
+            value.withLock {
+                $0 += 1; return $0
+            }
         }
     }
 

@@ -13,6 +13,10 @@
 //                                          (counters, a lock); prints "increments N violations V"
 //   TestWorker open-check <dir> <fail|recreate>   open, read everything, check; print "ok <n>" or "error <e>"
 //   TestWorker disk-full <dir>             write under a file-size limit until it fails, then recover
+//   TestWorker strategy-locked <dir> <rounds> <log>   Cache.locked on disk://<dir>: append "enter <pid>" and
+//                                          "exit <pid>" to <log> inside the lock, <rounds> times
+//   TestWorker strategy-cached <dir> <start-ms>   at <start-ms>, Cache.cached(lock: true) of a slow value that
+//                                          counts its computations in "computations"; prints the value
 //   TestWorker crash-writer <dir> <id> <log>   .full durability, tiny map, blobs: writes w<id>-<n>
 //                                          forever, appending n to <log> after each acknowledged set
 import Cashews
@@ -116,6 +120,28 @@ struct TestWorker {
             for _ in 0..<Int(args[3])! { try await cache.increment("visits") }
             try await cache.set("last-writer", "pid-\(getpid())")
             print("done")
+        case "strategy-locked":
+            let cache = Cache()
+            try cache.setup("disk://\(directory)")
+            let log = args[4]
+            for _ in 0..<Int(args[3])! {
+                try await cache.locked(key: "critical", ttl: "30s", checkInterval: .milliseconds(1)) {
+                    append("enter \(getpid())", to: log)
+                    usleep(2000)
+                    append("exit \(getpid())", to: log)
+                }
+            }
+            print("done")
+        case "strategy-cached":
+            let cache = Cache()
+            try cache.setup("disk://\(directory)")
+            waitUntil(Int64(args[3])!)
+            let value = try await cache.cached(key: "expensive", ttl: "1m", lock: true) {
+                try await cache.increment("computations")
+                try await Task.sleep(for: .milliseconds(300))
+                return "computed by \(getpid())"
+            }
+            print(value)
         case "cache-stream-hang":
             let cache = try DiskCache(directory: directory)
             let chunks = AsyncStream<[UInt8]> { continuation in
@@ -143,6 +169,15 @@ struct TestWorker {
             exit(2)
         }
     }
+}
+
+/// Appends `line` to the file at `path` in one write (O_APPEND: lines of processes never mix).
+func append(_ line: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+    precondition(fd >= 0, "cannot open \(path)")
+    let bytes = Array((line + "\n").utf8)
+    precondition(write(fd, bytes, bytes.count) == bytes.count, "short write to \(path)")
+    close(fd)
 }
 
 /// Spins until the wall clock reaches `milliseconds` since the epoch (a start line for races).

@@ -3,7 +3,7 @@
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
 //   engines: values (codec round trips: codec-binary, codec-json, foundation-json; <keys> = rounds),
-//   front (the Cache facade: mem-get, disk-get; dict-get baseline), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read)
 import Foundation
 

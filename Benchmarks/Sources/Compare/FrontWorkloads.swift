@@ -58,6 +58,18 @@ enum FrontWorkloads {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
             return order.count.withSink(sink)
+        case "cached-hit":
+            // The hit path of the `cached` strategy on the memory backend, as cashews' `@cache` hit.
+            let cache = Cache()
+            cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
+            for name in names { _ = try await cache.cached(key: name, ttl: "1h") { value } }
+            let clock = ContinuousClock()
+            let begin = clock.now
+            for index in order { sink &+= try await cache.cached(key: names[index], ttl: "1h") { value }.count }
+            let elapsed = clock.now - begin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            return order.count.withSink(sink)
         default:
             throw CompareError.unknownWorkload(workload)
         }

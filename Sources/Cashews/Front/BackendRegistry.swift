@@ -34,7 +34,7 @@ extension Cache {
         guard url.host == nil, url.path.isEmpty || url.path == "/" else {
             throw CashewsError.invalidURL(url.description, reason: "mem:// takes no host or path")
         }
-        var configuration = MemoryBackend.Configuration()
+        var configuration = MemoryBackend.Configuration(clock: url.clock)
         if let size = try url.integer("size", in: 1...Int.max) { configuration.maxEntries = size }
         if let bytes = try url.byteSize("max_bytes") { configuration.maxBytes = bytes }
         if let interval = try url.duration("check_interval") { configuration.sweepInterval = interval }
@@ -61,7 +61,7 @@ extension Cache {
                     + " or disk:///absolute/path")
         }
         let directory = url.string("directory") ?? (url.path.isEmpty ? Cache.defaultDiskDirectory : url.path)
-        var configuration = DiskCache.Configuration()
+        var configuration = DiskCache.Configuration(clock: url.clock)
         if url.string("size_limit")?.lowercased() == "none" {
             configuration.sizeLimit = nil
         } else if let limit = try url.byteSize("size_limit") {

@@ -18,6 +18,9 @@ public struct BackendURL: Sendable, CustomStringConvertible {
     public let path: String
     /// The query parameters, names lower-cased, values percent-decoded.
     public let parameters: [String: String]
+    /// The clock of the cache that sets the backend up: backends that decide expiry read "now"
+    /// from it (``Cache/setup(_:prefix:)`` sets it to ``Cache/clock``).
+    public var clock: CacheClock = .system
 
     /// Parses `text`.
     public init(_ text: String) throws {

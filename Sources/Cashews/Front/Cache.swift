@@ -47,19 +47,29 @@ public final class Cache: Sendable, Service {
     public let separator: Character
     /// Where the cache and its suppressed backends log.
     public let logger: Logger
+    /// Where the strategies read "now" (early and soft staleness, rate limits, circuit breakers,
+    /// time conditions); backends set up by URL get it too, so that tests can use a
+    /// ``ManualClock`` everywhere.
+    public let clock: CacheClock
     @usableFromInline let hits: Counter
     @usableFromInline let misses: Counter
     @usableFromInline let unsignedValues: Counter
     @usableFromInline let badSignatures: Counter
+    /// The state of the strategies: single flights, background refreshes, detection scopes.
+    @usableFromInline let strategies: StrategyRuntime
 
-    /// A cache with no backend yet (call ``setup(_:prefix:)``).
-    public init(separator: Character = ":", logger: Logger = Logger(label: "swift-cashews")) {
+    /// A cache with no backend yet (call ``setup(_:prefix:)``), reading the time from `clock`.
+    public init(
+        separator: Character = ":", logger: Logger = Logger(label: "swift-cashews"), clock: CacheClock = .system
+    ) {
         self.separator = separator
         self.logger = logger
+        self.clock = clock
         hits = Counter(label: "cashews_hits")
         misses = Counter(label: "cashews_misses")
         unsignedValues = Counter(label: "cashews_unsigned_values")
         badSignatures = Counter(label: "cashews_bad_signatures")
+        strategies = StrategyRuntime(logger: logger)
     }
 
     // MARK: Setup
@@ -84,11 +94,13 @@ public final class Cache: Sendable, Service {
         let parsed = try BackendURL(url)
         let suppress = try parsed.boolean("suppress") ?? false
         let format = try Cache.valueFormat(parsed)
-        var backendURL = url
+        var backendText = url
         for name in ["suppress"] + Cache.formatParameters {
-            backendURL = Cache.removingParameter(name, from: backendURL)
+            backendText = Cache.removingParameter(name, from: backendText)
         }
-        let backend = try Cache.makeBackend(BackendURL(backendURL))
+        var backendURL = try BackendURL(backendText)
+        backendURL.clock = clock
+        let backend = try Cache.makeBackend(backendURL)
         setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme, format: format)
         return backend
     }
@@ -220,7 +232,7 @@ public final class Cache: Sendable, Service {
             ? .object(value) : .bytes(try route.format.encode(value, forKey: key))
     }
 
-    private func expiry(_ ttl: TTL?) throws -> EntryExpiry {
+    func expiry(_ ttl: TTL?) throws -> EntryExpiry {
         guard let ttl else { return .never }
         return .after(try ttl.duration)
     }
@@ -426,12 +438,15 @@ public final class Cache: Sendable, Service {
         try await backend(for: message).ping(message)
     }
 
-    /// Runs every backend's background work until graceful shutdown or cancellation. It runs
-    /// the backends set up when it starts: set the cache up first.
+    /// Runs every backend's background work and the strategies' background refreshes until
+    /// graceful shutdown or cancellation, which cancels the refreshes under way. It runs the
+    /// backends set up when it starts: set the cache up first.
     public func run() async throws {
         let backends = allBackends
+        let background = strategies.background
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await background.run() }
                 for backend in backends { group.addTask { try await backend.run() } }
                 try await group.waitForAll()
             }

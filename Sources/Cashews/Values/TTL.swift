@@ -11,14 +11,18 @@
 /// checked when used. Unlike cashews, trailing digits without a unit after a unit (`"1h30"`) are
 /// an error, not silently dropped; a bare number (`"90"`) means seconds.
 public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
-    private let parsed: Result<Duration, CashewsError>
-    private let text: String
+    /// As written: parsing waits until the duration is needed, so that a literal at a call site
+    /// costs nothing on paths that never read it (a cache hit).
+    private enum Form: Sendable {
+        case duration(Duration)
+        case text(String)
+    }
+
+    private let form: Form
 
     /// A TTL of `duration`.
     public init(_ duration: Duration) {
-        text = "\(duration)"
-        parsed =
-            duration > .zero ? .success(duration) : .failure(.invalidTTL(input: text, reason: "it must be positive"))
+        form = .duration(duration)
     }
 
     /// Parses `text` (`"1h30m"`, `"90s"`, `"250ms"`, `"2d"`, `"90"`).
@@ -27,10 +31,9 @@ public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringC
         _ = try duration
     }
 
-    /// Parses a literal; a malformed one throws when used.
+    /// Keeps a literal; a malformed one throws when used.
     public init(stringLiteral text: String) {
-        self.text = text
-        parsed = TTL.parse(text)
+        form = .text(text)
     }
 
     /// `seconds` seconds.
@@ -51,17 +54,30 @@ public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringC
 
     /// The duration, or the error that makes this TTL invalid.
     public var duration: Duration {
-        get throws(CashewsError) { try parsed.get() }
+        get throws(CashewsError) {
+            switch form {
+            case .duration(let duration):
+                guard duration > .zero else { throw .invalidTTL(input: "\(duration)", reason: "it must be positive") }
+                return duration
+            case .text(let text):
+                return try TTL.parse(text).get()
+            }
+        }
     }
 
     /// The TTL as written.
-    public var description: String { text }
+    public var description: String {
+        switch form {
+        case .duration(let duration): return "\(duration)"
+        case .text(let text): return text
+        }
+    }
 
-    /// Hashes the text and the outcome.
-    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+    /// Hashes the text.
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 
     /// Equal when written the same way.
-    public static func == (lhs: TTL, rhs: TTL) -> Bool { lhs.text == rhs.text }
+    public static func == (lhs: TTL, rhs: TTL) -> Bool { lhs.description == rhs.description }
 
     private static let units: [(String, Int64)] = [
         ("ms", 1), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000),

@@ -1,0 +1,67 @@
+import Foundation
+
+extension Cache {
+    /// Caches the value of `compute` for `ttl`, and recomputes it in the background once it is
+    /// older than `earlyTTL`, so that hot keys never expire under load.
+    ///
+    /// ```swift
+    /// let page = try await cache.early(key: "page:\(n)", ttl: "10m", earlyTTL: "2m") { try await render(n) }
+    /// ```
+    ///
+    /// Past `earlyTTL`, the first caller to take the lock `<key>:lock` (a set-if-absent that
+    /// expires after `earlyTTL`) starts the recompute in the background (see ``run()``);
+    /// every caller, that one included, gets the stale value at once. A cold miss computes inline
+    /// (with single flight when `protected`).
+    ///
+    /// - Parameters:
+    ///   - key: The key of the value.
+    ///   - ttl: How long the value lives.
+    ///   - earlyTTL: The age after which it is recomputed (default: a third of `ttl`, as
+    ///     cashews' `ttl * 0.33`).
+    ///   - condition: Which outcomes are stored.
+    ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
+    ///   - protected: When true (the default), concurrent cold misses share one computation.
+    ///   - compute: Computes the value.
+    public func early<Value: Codable & Sendable>(
+        key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
+        timeCondition: Duration? = nil, protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let backend = try backend(for: key)
+        let expiry = try expiry(ttl)
+        let staleAfter = try earlyTTL?.duration ?? ttl.duration * 0.33
+        let store = { @Sendable () async throws -> Value in
+            try await self.computeAndStore(
+                key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+                timeCondition: timeCondition, compute)
+        }
+        if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
+            hits.increment()
+            recordHit(key, .early)
+            if envelope.staleAt <= clock.now() {
+                let lockKey = key + ":lock"
+                let token = UUID().uuidString
+                if try await lock(lockKey, token: token, ttl: TTL(max(.milliseconds(1), staleAfter))) {
+                    strategies.background.submit(key: key) {
+                        do {
+                            _ = try await store()
+                        } catch {
+                            await self.release(lockKey, token: token)
+                            throw error
+                        }
+                        await self.release(lockKey, token: token)
+                    }
+                }
+            }
+            return try envelope.unwrap()
+        }
+        misses.increment()
+        guard protected else { return try await store() }
+        return try await strategies.flights.run(key) {
+            if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
+                recordHit(key, .early)
+                return try envelope.unwrap()
+            }
+            return try await store()
+        }
+    }
+}

@@ -1,0 +1,46 @@
+extension Cache {
+    /// Calls `compute` every time and stores its value; when it throws an error `shouldFailOver`
+    /// accepts, returns the last stored value instead (or throws when there is none).
+    ///
+    /// ```swift
+    /// let price = try await cache.failover(key: "price", ttl: "1d") { try await api.price() }
+    /// ```
+    ///
+    /// A value that `compute` itself got from a strategy of this cache (a hit reported to
+    /// ``detect(isolation:_:)``) is not stored again, as in cashews. Cancellation is never
+    /// failed over.
+    ///
+    /// - Parameters:
+    ///   - key: The key of the fallback value.
+    ///   - ttl: How long the fallback value lives (nil: no expiry).
+    ///   - condition: Which values are stored (errors are not, whatever it says).
+    ///   - timeCondition: When set, a value is stored only if the call took longer than this.
+    ///   - shouldFailOver: Which errors fall back to the stored value (default: all).
+    ///   - compute: The call, made every time.
+    public func failover<Value: Codable & Sendable>(
+        key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
+        when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let backend = try backend(for: key)
+        let expiry = try expiry(ttl)
+        let start = clock.now()
+        do {
+            let (value, innerHits) = try await detect { try await compute() }
+            let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
+            if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
+                let envelope = StoredEnvelope<Value>(.value(value))
+                _ = try await backend.set(
+                    key, try storedForm(of: envelope, for: backend, key: key), expiry: expiry, condition: .always)
+            }
+            return value
+        } catch  where !(error is CancellationError) && shouldFailOver(error) {
+            guard let envelope = try await envelope(of: Value.self, at: key, in: backend), envelope.holdsValue else {
+                throw error
+            }
+            hits.increment()
+            recordHit(key, .failover)
+            return try envelope.unwrap()
+        }
+    }
+}

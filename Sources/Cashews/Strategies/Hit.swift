@@ -1,0 +1,60 @@
+extension Cache {
+    /// Caches the value of `compute` for at most `cacheHits` hits (and `ttl`), refreshing it in
+    /// the background at hit number `updateAfter`.
+    ///
+    /// Every call counts in `<key>:counter` (expiring with `ttl`). A call that finds the value
+    /// within `cacheHits` hits returns it; the hit number `updateAfter` (when positive) also
+    /// starts a background refresh (see ``run()``). Past `cacheHits`, or on a miss, the call
+    /// computes inline; storing a value resets the count. As in cashews, with `cacheHits: 3,
+    /// updateAfter: 2` and the refresh not yet done, six calls return `[1, 1, 1, 1, 2, 2]` for a
+    /// function returning how often it ran. There is no single flight (cashews has none here).
+    ///
+    /// - Parameters:
+    ///   - key: The key of the value (the counter is `<key>:counter`).
+    ///   - ttl: How long the value and the counter live.
+    ///   - cacheHits: The most hits a stored value serves.
+    ///   - updateAfter: The hit that starts a background refresh (0: none).
+    ///   - condition: Which outcomes are stored.
+    ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
+    ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
+    public func hit<Value: Codable & Sendable>(
+        key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
+        timeCondition: Duration? = nil, _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let backend = try backend(for: key)
+        let expiry = try expiry(ttl)
+        let counterKey = key + ":counter"
+        let envelope = try await envelope(of: Value.self, at: key, in: backend)
+        let count = try await backend.increment(counterKey, by: 1, expiry: expiry)
+        let refresh = { @Sendable () async throws -> Value in
+            let (outcome, stored) = try await self.computeAndStoreReporting(
+                key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
+                compute)
+            // A stored outcome starts a new count, as in cashews.
+            if stored { _ = try await backend.delete(counterKey) }
+            return try outcome.get()
+        }
+        if let envelope, count <= cacheHits {
+            hits.increment()
+            recordHit(key, .hit)
+            if updateAfter > 0 && count == updateAfter {
+                strategies.background.submit(key: key) { _ = try await refresh() }
+            }
+            return try envelope.unwrap()
+        }
+        misses.increment()
+        return try await refresh()
+    }
+
+    /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:_:)`` with 3 hits and a
+    /// refresh at the first: a value that keeps being read is refreshed in the background, a
+    /// cold one dies after 3 hits. The default TTL is a day, as in cashews.
+    public func dynamic<Value: Codable & Sendable>(
+        key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
+        _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await hit(
+            key: key, ttl: ttl, cacheHits: 3, updateAfter: 1, condition: condition, timeCondition: timeCondition,
+            compute)
+    }
+}

@@ -1,0 +1,54 @@
+extension Cache {
+    /// Caches the value of `compute` for `ttl`, recomputing it inline once older than
+    /// `softTTL`; when that recompute throws an error `shouldFailOver` accepts, returns the
+    /// stale value instead.
+    ///
+    /// ```swift
+    /// let rates = try await cache.soft(key: "rates", ttl: "1d", softTTL: "5m") { try await api.rates() }
+    /// ```
+    ///
+    /// Errors are never cached (as in cashews); cancellation is never failed over.
+    ///
+    /// - Parameters:
+    ///   - key: The key of the value.
+    ///   - ttl: How long the value lives: the longest a stale value can be served.
+    ///   - softTTL: The age after which it is recomputed (default: a third of `ttl`).
+    ///   - shouldFailOver: Which errors fall back to the stale value (default: all).
+    ///   - condition: Which values are stored.
+    ///   - timeCondition: When set, a value is stored only if the call took longer than this.
+    ///   - protected: When true (the default), concurrent recomputes of `key` share one.
+    ///   - compute: Computes the value.
+    public func soft<Value: Codable & Sendable>(
+        key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, protected: Bool = true,
+        _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let backend = try backend(for: key)
+        let expiry = try expiry(ttl)
+        let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
+        let condition = condition.valuesOnly
+        let stale = try await envelope(of: Value.self, at: key, in: backend)
+        if let stale, stale.staleAt > clock.now() {
+            hits.increment()
+            recordHit(key, .soft)
+            return try stale.unwrap()
+        }
+        misses.increment()
+        func recompute() async throws -> Value {
+            if let fresh = try await envelope(of: Value.self, at: key, in: backend), fresh.staleAt > self.clock.now() {
+                self.recordHit(key, .soft)
+                return try fresh.unwrap()
+            }
+            return try await self.computeAndStore(
+                key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+                timeCondition: timeCondition, compute)
+        }
+        do {
+            return protected ? try await strategies.flights.run(key, recompute) : try await recompute()
+        } catch  where !(error is CancellationError) && shouldFailOver(error) {
+            guard let stale, stale.holdsValue else { throw error }
+            recordHit(key, .soft)
+            return try stale.unwrap()
+        }
+    }
+}
