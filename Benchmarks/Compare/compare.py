@@ -160,6 +160,15 @@ def values_suite(runs, rounds):
     for w in workloads:
         print(f"  {w:<16} {m[w]:>12,.0f}/s  {1e9 / m[w]:>8,.0f} ns")
     print(f"  default codec (binary) / Foundation JSON = {m['codec-binary'] / m['foundation-json']:.1f}x faster")
+    keys = ["render", "render-positional", "render-prebuilt", "default-key"]
+    samples = {w: [] for w in keys}
+    for _ in range(runs):
+        for w in keys:
+            samples[w].append(run_once(lambda d, w=w: [swift, "keys", d, w, str(rounds * 10), "0", "nosync"]))
+    m = {w: statistics.median(v) for w, v in samples.items()}
+    print(f"\nkeys: \"user:{{id}}:{{name:lower}}:{{flag}}\" rendered (Int, String, Bool), {rounds * 10:,} rounds, median")
+    for w in keys:
+        print(f"  {w:<18} {1e9 / m[w]:>8,.0f} ns (goal for render: <= 300 ns)")
 
 
 def fmt(value):

@@ -381,10 +381,10 @@ public final class Cache: Sendable, Service {
 
     /// A sliding-window counter over `window` ending now (see ``Backend/sliceIncrement(_:start:end:limit:expiry:)``).
     public func sliceIncrement(_ key: String, window: Duration, limit: Int, now: Int64) async throws -> Int {
-        let milliseconds =
-            Int64(window.components.seconds) * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        // Saturating: a window of `.seconds(.max)` starts at the beginning of time, it does not trap.
+        let (start, overflow) = now.subtractingReportingOverflow(window.milliseconds)
         return try await backend(for: key).sliceIncrement(
-            key, start: now - milliseconds, end: now, limit: limit, expiry: window)
+            key, start: overflow ? .min : start, end: now, limit: limit, expiry: window)
     }
 
     /// Adds `members` to the set under `key`; returns how many were new.

@@ -84,12 +84,13 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     /// try template.render(positional: [42, "Ada"])                // "user:42:ada"
     /// ```
     ///
-    /// - Precondition: there are at most as many values as ``placeholderNames``.
-    /// - Throws: ``KeyTemplateError``, as ``render(_:)`` does.
+    /// - Throws: ``KeyTemplateError``, as ``render(_:)`` does, and
+    ///   ``KeyTemplateError/tooManyValues(template:column:count:placeholders:)`` for more values
+    ///   than ``placeholderNames``.
     public func render(positional values: [any Sendable]) throws(KeyTemplateError) -> String {
-        precondition(
-            values.count <= placeholderNames.count,
-            "\(values.count) values for the \(placeholderNames.count) placeholders \(placeholderNames) of \"\(text)\"")
+        guard values.count <= placeholderNames.count else {
+            throw .tooManyValues(template: text, column: 1, count: values.count, placeholders: placeholderNames)
+        }
         return try render(PositionalKeyValues(values: values))
     }
 

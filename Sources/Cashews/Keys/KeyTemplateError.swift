@@ -26,6 +26,8 @@ public enum KeyTemplateError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidFieldAccess(template: String, column: Int, path: String, reason: String)
     /// A formatter that failed on its input, such as `jwt(sub)` on text that is not a JWT.
     case formatterFailed(template: String, column: Int, formatter: String, reason: String)
+    /// More positional values than the template has placeholders (column 1: the whole template).
+    case tooManyValues(template: String, column: Int, count: Int, placeholders: [String])
 
     /// The template as written.
     public var template: String {
@@ -34,7 +36,7 @@ public enum KeyTemplateError: Error, Sendable, Equatable, CustomStringConvertibl
             .emptyPlaceholder(let template, _), .malformedPlaceholder(let template, _, _),
             .unknownFormatter(let template, _, _, _), .invalidFormatterArguments(let template, _, _, _),
             .unknownPlaceholder(let template, _, _), .invalidFieldAccess(let template, _, _, _),
-            .formatterFailed(let template, _, _, _):
+            .formatterFailed(let template, _, _, _), .tooManyValues(let template, _, _, _):
             return template
         }
     }
@@ -45,7 +47,8 @@ public enum KeyTemplateError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unclosedBrace(_, let column), .strayClosingBrace(_, let column), .emptyPlaceholder(_, let column),
             .malformedPlaceholder(_, let column, _), .unknownFormatter(_, let column, _, _),
             .invalidFormatterArguments(_, let column, _, _), .unknownPlaceholder(_, let column, _),
-            .invalidFieldAccess(_, let column, _, _), .formatterFailed(_, let column, _, _):
+            .invalidFieldAccess(_, let column, _, _), .formatterFailed(_, let column, _, _),
+            .tooManyValues(_, let column, _, _):
             return column
         }
     }
@@ -76,6 +79,9 @@ public enum KeyTemplateError: Error, Sendable, Equatable, CustomStringConvertibl
             return "cannot read \"\(path)\" \(at): \(reason)"
         case .formatterFailed(_, _, let formatter, let reason):
             return "formatter \"\(formatter)\" failed \(at): \(reason)"
+        case .tooManyValues(_, _, let count, let placeholders):
+            return "\(count) values for the \(placeholders.count) placeholders \(placeholders) \(at): pass at most one"
+                + " value per placeholder, in order"
         }
     }
 }

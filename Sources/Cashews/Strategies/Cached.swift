@@ -102,7 +102,10 @@ extension Cache {
         let end = clock.now()
         let slowEnough = timeCondition.map { end - start > $0.milliseconds } ?? true
         guard slowEnough && condition.shouldStore(result) else { return (result, false) }
-        let staleAt = staleAfter.map { end + max(1, $0.milliseconds) } ?? 0
+        let staleAt =
+            staleAfter.map { end.addingReportingOverflow(max(1, $0.milliseconds)) }.map {
+                $0.overflow ? Int64.max : $0.partialValue
+            } ?? 0
         let envelope: StoredEnvelope<Value>
         switch result {
         case .success(let value): envelope = StoredEnvelope(.value(value), staleAt: staleAt)
@@ -123,9 +126,13 @@ extension Result {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds (rounded toward zero).
+    /// The duration in whole milliseconds (rounded toward zero), saturating at `Int64.max` and
+    /// `Int64.min` (a TTL of `.seconds(.max)` means "practically forever", not a trap).
     var milliseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (sum, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return carry ? (seconds < 0 ? .min : .max) : sum
     }
 }

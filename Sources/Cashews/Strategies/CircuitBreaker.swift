@@ -64,16 +64,19 @@ extension Cache {
             guard try await lock(key + ":trial", token: token, ttl: halfOpenTTL ?? ttl) else {
                 throw CashewsError.circuitOpen(key: key)
             }
+            let value: Value
             do {
-                let value = try await body()
-                try await delete([key + ":half-open", key + ":total", key + ":fails"])
-                await release(key + ":trial", token: token)
-                return value
+                value = try await body()
             } catch {
-                if isFailure(error) { try await open() }
+                // Release first: a failure to open must not leave the trial lock held.
                 await release(key + ":trial", token: token)
+                if isFailure(error) { try await open() }
                 throw error
             }
+            // The trial succeeded: close. A backend error here is not a failed trial.
+            await release(key + ":trial", token: token)
+            try await delete([key + ":half-open", key + ":total", key + ":fails"])
+            return value
         case .closed:
             let total = try await sliceIncrement(key + ":total", window: window, limit: 10_000, now: clock.now())
             do {

@@ -25,15 +25,10 @@ extension Cache {
         let backend = try backend(for: key)
         let expiry = try expiry(ttl)
         let start = clock.now()
+        let value: Value
+        let innerHits: [CacheHit]
         do {
-            let (value, innerHits) = try await detect { try await compute() }
-            let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
-            if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
-                let envelope = StoredEnvelope<Value>(.value(value))
-                _ = try await backend.set(
-                    key, try storedForm(of: envelope, for: backend, key: key), expiry: expiry, condition: .always)
-            }
-            return value
+            (value, innerHits) = try await detect { try await compute() }
         } catch  where !(error is CancellationError) && shouldFailOver(error) {
             guard let envelope = try await envelope(of: Value.self, at: key, in: backend), envelope.holdsValue else {
                 throw error
@@ -42,5 +37,18 @@ extension Cache {
             recordHit(key, .failover)
             return try envelope.unwrap()
         }
+        // Fresh: store it. A failed write is logged, never a reason to return a stale value.
+        let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
+        if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
+            do {
+                _ = try await backend.set(
+                    key, try storedForm(of: StoredEnvelope<Value>(.value(value)), for: backend, key: key),
+                    expiry: expiry, condition: .always)
+            } catch {
+                logger.warning(
+                    "failover: the fresh value was not stored", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        }
+        return value
     }
 }

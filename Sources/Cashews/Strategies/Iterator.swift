@@ -17,7 +17,7 @@ extension Cache {
     /// ``CashewsError/incompleteSequence(key:missing:)`` and forgets the sequence.
     ///
     /// - Parameters:
-    ///   - key: The key of the sequence (its chunks are `<key>:<n>`).
+    ///   - key: The key of the sequence (its chunks are `<key>:#<n>`).
     ///   - ttl: How long the sequence lives, counted from the start of its recording.
     ///   - condition: Which elements (and which error) are stored.
     ///   - makeSource: Makes the sequence, on a miss only.
@@ -52,7 +52,7 @@ extension Cache {
         recordHit(key, .iterator)
         for index in 0..<count {
             try Task.checkCancellation()
-            guard let chunk = try await envelope(of: Element.self, at: "\(key):\(index)", in: backend) else {
+            guard let chunk = try await envelope(of: Element.self, at: Self.chunkKey(key, index), in: backend) else {
                 _ = try await backend.delete(key)
                 throw CashewsError.incompleteSequence(key: key, missing: index)
             }
@@ -72,7 +72,7 @@ extension Cache {
         var caching = true
         func store(_ envelope: StoredEnvelope<Source.Element>) async throws {
             _ = try await backend.set(
-                "\(key):\(count)", try storedForm(of: envelope, for: backend, key: "\(key):\(count)"),
+                Self.chunkKey(key, count), try storedForm(of: envelope, for: backend, key: Self.chunkKey(key, count)),
                 expiry: .after(lifetime), condition: .always
             )
             count += 1
@@ -92,12 +92,18 @@ extension Cache {
                 continuation.yield(element)
             }
         } catch {
-            if caching && !(error is CancellationError) && condition.shouldStore(.failure(error)) {
+            // A consumer that stopped early cancels the recording: never store what it cut short.
+            if caching && !Task.isCancelled && !(error is CancellationError) && condition.shouldStore(.failure(error)) {
                 try await store(StoredEnvelope(.error(StoredError(error))))
                 try await storeMarker()
             }
             throw error
         }
-        if caching { try await storeMarker() }
+        // Many sources end normally when cancelled: a sequence cut short is not stored as whole.
+        if caching && !Task.isCancelled { try await storeMarker() }
     }
+
+    /// Where chunk `index` of the sequence under `key` is stored: `<key>:#<index>`, so that the
+    /// marker of `iterator(key: "<key>:1")` is not a chunk of `<key>` (as cashews' `<key>:<index>` is).
+    static func chunkKey(_ key: String, _ index: Int) -> String { "\(key):#\(index)" }
 }

@@ -16,7 +16,7 @@ extension Cache {
         lock: Bool = false, protected: Bool = true, fileID: String = #fileID, function: String = #function,
         line: Int = #line, _ body: @escaping @Sendable (repeat each Argument) async throws -> Value
     ) -> @Sendable (repeat each Argument) async throws -> Value {
-        let place = name ?? "\(function)#\(line)"
+        let place = name ?? "\(fileID):\(function)#\(line)"
         return { (argument: repeat each Argument) in
             var arguments: [any Sendable] = []
             repeat arguments.append(each argument)

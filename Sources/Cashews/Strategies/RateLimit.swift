@@ -41,7 +41,8 @@ extension Cache {
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
         guard limit >= 0 else { throw CashewsError.invalidArgument("a rate limit of \(limit): use 0 or more calls") }
-        let count = try await sliceIncrement(key, window: period.duration, limit: limit + 1, now: clock.now())
+        let count = try await sliceIncrement(
+            key, window: period.duration, limit: limit == .max ? .max : limit + 1, now: clock.now())
         guard count > limit else { return try await body() }
         if let action { return try await action() }
         throw CashewsError.rateLimited(key: key, limit: limit, period: period.description)

@@ -252,6 +252,32 @@ struct CachedTests {
         #expect(try await again("Ada", 2) == "hi Ada hi Ada ", "the same name shares keys")
     }
 
+    @Test("template keys: cached with named values, memoize with placeholders bound in order")
+    func templateKeys() async throws {
+        let cache = try Fixture.memory(ManualClock())
+        let calls = Calls()
+        let profile = try KeyTemplate("profile:{id}:{locale:lower}")
+        let first = try await cache.cached(key: profile, values: ["id": 7, "locale": "EN"], ttl: "1m") { calls.next() }
+        #expect(try await cache.exists("profile:7:en"))
+        let again = try await cache.cached(key: profile, values: ["id": 7, "locale": "en"], ttl: "1m") { calls.next() }
+        #expect(first == 1 && again == 1)
+        await #expect(throws: KeyTemplateError.self) {
+            _ = try await cache.cached(key: profile, values: ["id": 7], ttl: "1m") { calls.next() }
+        }
+        let user = cache.memoize(key: try KeyTemplate("user:{id}:{lang:upper}"), ttl: "1h") { (id: Int, lang: String) in
+            "\(id)-\(lang)-\(calls.next())"
+        }
+        #expect(try await user(1, "en") == "1-en-2")
+        #expect(try await user(1, "EN") == "1-en-2", "the same rendered key")
+        #expect(try await cache.exists("user:1:EN"))
+        let tooMany = cache.memoize(key: try KeyTemplate("only:{one}"), ttl: "1h") { (a: Int, b: Int) in a + b }
+        await #expect(throws: CashewsError.self) { _ = try await tooMany(1, 2) }
+        let withContext = cache.memoize(key: try KeyTemplate("scoped:{id}:{tenant}"), ttl: "1h") { (id: Int) in id }
+        let scoped = try await KeyContext.withValues(["tenant": "acme"]) { try await withContext(5) }
+        #expect(scoped == 5)
+        #expect(try await cache.exists("scoped:5:acme"))
+    }
+
     @Test("detect reports hits of its own cache only; scopes nest")
     func detect() async throws {
         let clock = ManualClock()

@@ -5,6 +5,22 @@ import Testing
 
 @Suite("Strategies: locked, rate limits, circuit breaker")
 struct GuardTests {
+    @Test("extreme TTLs, periods and limits saturate instead of trapping")
+    func extremes() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let forever = TTL(Duration.seconds(Int64.max))
+            #expect(try await cache.soft(key: "soft", ttl: forever) { 1 } == 1, "\(name)")
+            #expect(try await cache.soft(key: "soft", ttl: forever) { 2 } == 1, "\(name)")
+            #expect(try await cache.early(key: "early", ttl: forever) { 3 } == 3, "\(name)")
+            for _ in 0..<3 {
+                #expect(try await cache.sliceRateLimit(key: "srl", limit: .max, period: forever) { 4 } == 4, "\(name)")
+            }
+            #expect(
+                try await cache.sliceIncrement("window", window: .seconds(Int64.max), limit: 5, now: 0) == 1, "\(name)")
+        }
+        #expect(throws: KeyTemplateError.self) { try KeyTemplate("a:{b}").render(positional: [1, 2]) }
+    }
+
     @Test("locked: without waiting a held lock is a typed error; waiting times out; released after the body")
     func locked() async throws {
         for (name, cache) in try Fixture.both(ManualClock()) {

@@ -97,7 +97,7 @@ struct IteratorTests {
         let cache = try Fixture.memory(ManualClock())
         let calls = Calls()
         _ = try await collect(cache.iterator(key: "m", ttl: "1m", source([1, 2, 3], calls: calls)))
-        try await cache.delete("m:1")
+        try await cache.delete("m:#1")
         await #expect(throws: CashewsError.incompleteSequence(key: "m", missing: 1)) {
             _ = try await collect(cache.iterator(key: "m", ttl: "1m", source([1, 2, 3], calls: calls)))
         }
