@@ -70,6 +70,31 @@ enum FrontWorkloads {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
             return order.count.withSink(sink)
+        case "cached-hit-keyed", "memoize-hit":
+            // As cashews' @cache, the key is built from the argument on every call: by string
+            // interpolation, or by a memoized function with a key template.
+            let cache = Cache()
+            cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
+            let load = cache.memoize(key: try KeyTemplate("load:{index}"), ttl: "1h") { (_: Int) in value }
+            let keyed = workload == "cached-hit-keyed"
+            for index in 0..<keys {
+                if keyed {
+                    _ = try await cache.cached(key: "load:\(index)", ttl: "1h") { value }
+                } else {
+                    _ = try await load(index)
+                }
+            }
+            let clock = ContinuousClock()
+            let begin = clock.now
+            if keyed {
+                for index in order { sink &+= try await cache.cached(key: "load:\(index)", ttl: "1h") { value }.count }
+            } else {
+                for index in order { sink &+= try await load(index).count }
+            }
+            let elapsed = clock.now - begin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            return order.count.withSink(sink)
         default:
             throw CompareError.unknownWorkload(workload)
         }

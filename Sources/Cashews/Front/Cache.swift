@@ -192,9 +192,12 @@ public final class Cache: Sendable, Service {
             misses.increment()
             return nil
         }
-        if route.format.isStandard, case .object(let object) = value {
+        if route.format.isStandard {
             hits.increment()
-            return try ValueCodec.cast(object, as: type, key: key)
+            switch value {
+            case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
+            case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)
+            }
         }
         return try decode(value, as: type, key: key, format: route.format)
     }
