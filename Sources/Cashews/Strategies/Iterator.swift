@@ -8,13 +8,17 @@ extension Cache {
     /// ```
     ///
     /// On a miss, the sequence `makeSource` returns is passed through and each element stored at
-    /// `<key>:0`, `<key>:1`, …; after a clean end, `<key>` records how many there are (with what
+    /// `<key>:#0`, `<key>:#1`, …; after a clean end, `<key>` records how many there are (with what
     /// is left of `ttl`, so that it never outlives its chunks). A replay reads exactly that many
     /// chunks, so, unlike cashews, an empty or zero chunk does not end it early. An error the
     /// condition accepts is stored as a last chunk and thrown again by replays. When an element
     /// is refused by the condition, the rest is passed through and the sequence is not cached. A
     /// replay that finds a chunk missing (evicted) throws
     /// ``CashewsError/incompleteSequence(key:missing:)`` and forgets the sequence.
+    ///
+    /// The sequence is pulled by its consumer: the source is read one element per `next()`, never
+    /// ahead, so a slow consumer of a large source holds one element at a time. A consumer that
+    /// stops early (or is cancelled) leaves no marker, so the partial recording is never replayed.
     ///
     /// - Parameters:
     ///   - key: The key of the sequence (its chunks are `<key>:#<n>`).
@@ -24,86 +28,135 @@ extension Cache {
     public func iterator<Source: AsyncSequence & SendableMetatype>(
         key: String, ttl: TTL, condition: CacheCondition<Source.Element> = .allValues,
         _ makeSource: @escaping @Sendable () async throws -> Source
-    ) -> AsyncThrowingStream<Source.Element, any Error> where Source.Element: Codable & Sendable {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let backend = try self.backend(for: key)
-                    if let count = try await envelope(of: Int.self, at: key, in: backend)?.unwrap() {
-                        try await self.replay(key: key, count: count, backend: backend, into: continuation)
-                    } else {
-                        try await self.record(
-                            key: key, ttl: ttl, condition: condition, backend: backend, makeSource, into: continuation)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
-
-    private func replay<Element: Codable & Sendable>(
-        key: String, count: Int, backend: any Backend,
-        into continuation: AsyncThrowingStream<Element, any Error>.Continuation
-    ) async throws {
-        hits.increment()
-        recordHit(key, .iterator)
-        for index in 0..<count {
-            try Task.checkCancellation()
-            guard let chunk = try await envelope(of: Element.self, at: Self.chunkKey(key, index), in: backend) else {
-                _ = try await backend.delete(key)
-                throw CashewsError.incompleteSequence(key: key, missing: index)
-            }
-            continuation.yield(try chunk.unwrap())
-        }
-    }
-
-    private func record<Source: AsyncSequence>(
-        key: String, ttl: TTL, condition: CacheCondition<Source.Element>, backend: any Backend,
-        _ makeSource: @Sendable () async throws -> Source,
-        into continuation: AsyncThrowingStream<Source.Element, any Error>.Continuation
-    ) async throws where Source.Element: Codable & Sendable {
-        misses.increment()
-        let lifetime = try ttl.duration
-        let start = clock.now()
-        var count = 0
-        var caching = true
-        func store(_ envelope: StoredEnvelope<Source.Element>) async throws {
-            _ = try await backend.set(
-                Self.chunkKey(key, count), try storedForm(of: envelope, for: backend, key: Self.chunkKey(key, count)),
-                expiry: .after(lifetime), condition: .always
-            )
-            count += 1
-        }
-        func storeMarker() async throws {
-            let left = lifetime - .milliseconds(clock.now() - start)
-            guard left > .zero else { return }
-            _ = try await backend.set(
-                key, try storedForm(of: StoredEnvelope<Int>(.value(count)), for: backend, key: key),
-                expiry: .after(left),
-                condition: .always)
-        }
-        do {
-            for try await element in try await makeSource() {
-                caching = caching && condition.shouldStore(.success(element))
-                if caching { try await store(StoredEnvelope(.value(element))) }
-                continuation.yield(element)
-            }
-        } catch {
-            // A consumer that stopped early cancels the recording: never store what it cut short.
-            if caching && !Task.isCancelled && !(error is CancellationError) && condition.shouldStore(.failure(error)) {
-                try await store(StoredEnvelope(.error(StoredError(error))))
-                try await storeMarker()
-            }
-            throw error
-        }
-        // Many sources end normally when cancelled: a sequence cut short is not stored as whole.
-        if caching && !Task.isCancelled { try await storeMarker() }
+    ) -> CachedSequence<Source> where Source.Element: Codable & Sendable {
+        CachedSequence(cache: self, key: key, ttl: ttl, condition: condition, makeSource: makeSource)
     }
 
     /// Where chunk `index` of the sequence under `key` is stored: `<key>:#<index>`, so that the
     /// marker of `iterator(key: "<key>:1")` is not a chunk of `<key>` (as cashews' `<key>:<index>` is).
     static func chunkKey(_ key: String, _ index: Int) -> String { "\(key):#\(index)" }
+}
+
+/// The sequence ``Cache/iterator(key:ttl:condition:_:)`` returns: a replay of the stored
+/// chunks, or the source passed through and recorded, one element per `next()`.
+public struct CachedSequence<Source: AsyncSequence & SendableMetatype>: AsyncSequence, Sendable
+where Source.Element: Codable & Sendable {
+    /// The elements of the source.
+    public typealias Element = Source.Element
+
+    let cache: Cache
+    let key: String
+    let ttl: TTL
+    let condition: CacheCondition<Element>
+    let makeSource: @Sendable () async throws -> Source
+
+    /// An iterator that replays or records.
+    public func makeAsyncIterator() -> Iterator { Iterator(sequence: self) }
+
+    /// Replays the stored chunks, or pulls the source and records what it yields.
+    public struct Iterator: AsyncIteratorProtocol {
+        private enum State {
+            case start
+            case replaying(backend: any Backend, count: Int, index: Int)
+            case recording(Recording)
+            case finished
+        }
+
+        private struct Recording {
+            var source: Source.AsyncIterator
+            let backend: any Backend
+            let lifetime: Duration
+            let start: Int64
+            var count = 0
+            var caching = true
+        }
+
+        private let sequence: CachedSequence
+        private var state = State.start
+
+        init(sequence: CachedSequence) { self.sequence = sequence }
+
+        /// The next element, from the stored chunks or from the source.
+        public mutating func next() async throws -> Element? {
+            let cache = sequence.cache
+            let key = sequence.key
+            switch state {
+            case .finished:
+                return nil
+            case .start:
+                let backend = try cache.backend(for: key)
+                if let count = try await cache.envelope(of: Int.self, at: key, in: backend)?.unwrap() {
+                    cache.hits.increment()
+                    cache.recordHit(key, .iterator)
+                    state = .replaying(backend: backend, count: count, index: 0)
+                } else {
+                    cache.misses.increment()
+                    let lifetime = try sequence.ttl.duration
+                    let start = cache.clock.now()
+                    let source = try await sequence.makeSource().makeAsyncIterator()
+                    state = .recording(Recording(source: source, backend: backend, lifetime: lifetime, start: start))
+                }
+                return try await next()
+            case .replaying(let backend, let count, let index):
+                guard index < count else {
+                    state = .finished
+                    return nil
+                }
+                state = .finished  // until this chunk is read
+                guard
+                    let chunk = try await cache.envelope(
+                        of: Element.self, at: Cache.chunkKey(key, index), in: backend)
+                else {
+                    _ = try await backend.delete(key)
+                    throw CashewsError.incompleteSequence(key: key, missing: index)
+                }
+                let element = try chunk.unwrap()
+                state = .replaying(backend: backend, count: count, index: index + 1)
+                return element
+            case .recording(var recording):
+                state = .finished  // until the source yields
+                let element: Element?
+                do {
+                    element = try await recording.source.next()
+                } catch {
+                    // Never store what a cancellation cut short.
+                    if recording.caching && !Task.isCancelled && !(error is CancellationError)
+                        && sequence.condition.shouldStore(.failure(error))
+                    {
+                        try await store(StoredEnvelope(.error(StoredError(error))), in: &recording)
+                        try await storeMarker(recording)
+                    }
+                    throw error
+                }
+                guard let element else {
+                    if recording.caching && !Task.isCancelled { try await storeMarker(recording) }
+                    return nil
+                }
+                recording.caching = recording.caching && sequence.condition.shouldStore(.success(element))
+                if recording.caching { try await store(StoredEnvelope(.value(element)), in: &recording) }
+                state = .recording(recording)
+                return element
+            }
+        }
+
+        private func store(_ envelope: StoredEnvelope<Element>, in recording: inout Recording) async throws {
+            let chunkKey = Cache.chunkKey(sequence.key, recording.count)
+            _ = try await recording.backend.set(
+                chunkKey, try sequence.cache.storedForm(of: envelope, for: recording.backend, key: chunkKey),
+                expiry: .after(recording.lifetime), condition: .always)
+            recording.count += 1
+        }
+
+        /// Records the count under the key, with what is left of the TTL.
+        private func storeMarker(_ recording: Recording) async throws {
+            let left = recording.lifetime - .milliseconds(sequence.cache.clock.now() - recording.start)
+            guard left > .zero else { return }
+            let key = sequence.key
+            _ = try await recording.backend.set(
+                key,
+                try sequence.cache.storedForm(
+                    of: StoredEnvelope<Int>(.value(recording.count)), for: recording.backend, key: key),
+                expiry: .after(left), condition: .always)
+        }
+    }
 }

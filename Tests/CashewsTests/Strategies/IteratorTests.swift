@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Strategy: iterator")
 struct IteratorTests {
-    private func collect<Element>(_ stream: AsyncThrowingStream<Element, any Error>) async throws -> [Element] {
-        var elements: [Element] = []
-        for try await element in stream { elements.append(element) }
+    private func collect<S: AsyncSequence>(_ sequence: S) async throws -> [S.Element] {
+        var elements: [S.Element] = []
+        for try await element in sequence { elements.append(element) }
         return elements
     }
 
@@ -90,6 +90,36 @@ struct IteratorTests {
             #expect(elements == [1, 2, 3])
         }
         #expect(refused.count == 2, "not cached")
+    }
+
+    @Test("the source is pulled, never read ahead; a consumer that stops early leaves nothing to replay")
+    func pulledAndStoppedEarly() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let made = Calls()
+            let pulled = Calls()
+            let makeSource: @Sendable () async throws -> AsyncThrowingStream<Int, any Error> = {
+                made.next()
+                let index = Calls()
+                return AsyncThrowingStream {
+                    pulled.next()
+                    return index.next()
+                }
+            }
+            var seen: [Int] = []
+            for try await element in cache.iterator(key: "endless", ttl: "1m", makeSource) {
+                seen.append(element)
+                if seen.count == 3 { break }
+            }
+            #expect(seen == [1, 2, 3], "\(name)")
+            #expect(pulled.count == 3, "\(name): one pull per element consumed, none ahead")
+            #expect(try await !cache.exists("endless"), "\(name): no marker for a sequence cut short")
+            var again: [Int] = []
+            for try await element in cache.iterator(key: "endless", ttl: "1m", makeSource) {
+                again.append(element)
+                if again.count == 2 { break }
+            }
+            #expect(again == [1, 2] && made.count == 2, "\(name): made again, not replayed")
+        }
     }
 
     @Test("a replay that finds a chunk missing throws and forgets the sequence")
