@@ -23,6 +23,16 @@ func measure(_ workload: String, _ body: () throws -> Int) throws -> Int {
     return ops
 }
 
+/// Times the async `body`, which does `operations` operations, and prints the result line.
+func measureAsync(_ workload: String, operations: Int, _ body: () async throws -> Void) async rethrows {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await body()
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(String(format: "%@ %d %.6f %.0f", workload, operations, seconds, Double(operations) / seconds))
+}
+
 @main
 struct Compare {
     static func main() async throws {

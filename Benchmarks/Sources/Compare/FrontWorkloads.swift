@@ -28,16 +28,13 @@ enum FrontWorkloads {
             // The memory backend without the front, to see what the front adds.
             let backend = MemoryBackend(configuration: .init(maxEntries: nil))
             for name in names { _ = try await backend.set(name, .object(value), expiry: .never, condition: .always) }
-            let clock = ContinuousClock()
-            let begin = clock.now
-            for index in order {
-                if case .object(let object)? = try await backend.get(names[index]) {
-                    sink &+= (object as! [UInt8]).count
+            try await measureAsync(workload, operations: order.count) {
+                for index in order {
+                    if case .object(let object)? = try await backend.get(names[index]) {
+                        sink &+= (object as! [UInt8]).count
+                    }
                 }
             }
-            let elapsed = clock.now - begin
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
             return order.count.withSink(sink)
         case "mem-get", "disk-get":
             let cache = Cache()
@@ -51,24 +48,18 @@ enum FrontWorkloads {
                     uniqueKeysWithValues: names[start..<min(start + 10_000, keys)].map { ($0, value) })
                 try await cache.set(batch)
             }
-            let clock = ContinuousClock()
-            let begin = clock.now
-            for index in order { sink &+= try await cache.get(names[index], as: [UInt8].self)?.count ?? 0 }
-            let elapsed = clock.now - begin
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            try await measureAsync(workload, operations: order.count) {
+                for index in order { sink &+= try await cache.get(names[index], as: [UInt8].self)?.count ?? 0 }
+            }
             return order.count.withSink(sink)
         case "cached-hit":
             // The hit path of the `cached` strategy on the memory backend, as cashews' `@cache` hit.
             let cache = Cache()
             cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
             for name in names { _ = try await cache.cached(key: name, ttl: "1h") { value } }
-            let clock = ContinuousClock()
-            let begin = clock.now
-            for index in order { sink &+= try await cache.cached(key: names[index], ttl: "1h") { value }.count }
-            let elapsed = clock.now - begin
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
+            try await measureAsync(workload, operations: order.count) {
+                for index in order { sink &+= try await cache.cached(key: names[index], ttl: "1h") { value }.count }
+            }
             return order.count.withSink(sink)
         case "cached-hit-keyed", "memoize-hit":
             // As cashews' @cache, the key is built from the argument on every call: by string
@@ -84,16 +75,15 @@ enum FrontWorkloads {
                     _ = try await load(index)
                 }
             }
-            let clock = ContinuousClock()
-            let begin = clock.now
-            if keyed {
-                for index in order { sink &+= try await cache.cached(key: "load:\(index)", ttl: "1h") { value }.count }
-            } else {
-                for index in order { sink &+= try await load(index).count }
+            try await measureAsync(workload, operations: order.count) {
+                if keyed {
+                    for index in order {
+                        sink &+= try await cache.cached(key: "load:\(index)", ttl: "1h") { value }.count
+                    }
+                } else {
+                    for index in order { sink &+= try await load(index).count }
+                }
             }
-            let elapsed = clock.now - begin
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%@ %d %.6f %.0f", workload, order.count, seconds, Double(order.count) / seconds))
             return order.count.withSink(sink)
         default:
             throw CompareError.unknownWorkload(workload)
