@@ -152,4 +152,44 @@ struct DefaultKeyTests {
             }
         }
     }
+
+    @Test(
+        "property: functions of other modules, types, names and labels never share a key, whatever the arguments",
+        arguments: 0..<4)
+    func distinctFunctions(seed: UInt64) {
+        var generator = Generator(random: SplitMix64(seed: 0xFACADE &+ seed))
+        let modules = ["CashewsTests/a.swift", "Other/b.swift", "Cashews/c.swift", "CashewsTests2/d.swift"]
+        let types: [(any Any.Type)?] = [nil, UserService.self, UserService.Nested.self]
+        let names = ["f", "f_", "g", "fx", "user"]
+        let labels = ["_:", "x:", "id:", "x_:"]
+        // Declarations as Swift allows them: one signature per module, type, name and labels.
+        var declarations: [String: (fileID: String, type: (any Any.Type)?, function: String, shapes: [Shape])] = [:]
+        for _ in 0..<80 {
+            let fileID = modules.randomElement(using: &generator.random)!
+            let typeIndex = Int.random(in: 0..<types.count, using: &generator.random)
+            let arity = Int.random(in: 0...3, using: &generator.random)
+            let function =
+                names.randomElement(using: &generator.random)!
+                + "(\((0..<arity).map { _ in labels.randomElement(using: &generator.random)! }.joined()))"
+            let shapes = (0..<arity).map { _ in Shape.allCases.randomElement(using: &generator.random)! }
+            let identity = "\(fileID.prefix { $0 != "/" }) \(typeIndex) \(function)"
+            if declarations[identity] == nil { declarations[identity] = (fileID, types[typeIndex], function, shapes) }
+        }
+        var seen: [String: String] = [:]
+        for (identity, declaration) in declarations.sorted(by: { $0.key < $1.key }) {
+            for _ in 0..<40 {
+                let arguments = declaration.shapes.map { generator.value($0) }
+                let key = DefaultKey.make(
+                    fileID: declaration.fileID, function: declaration.function, type: declaration.type,
+                    arguments: arguments.map(\.value))
+                let call = identity + " " + arguments.map(\.canonical).joined(separator: " | ")
+                if let previous = seen[key], previous != call {
+                    Issue.record("\(previous) and \(call) share the key \(key)")
+                    return
+                }
+                seen[key] = call
+            }
+        }
+        #expect(declarations.count > 40)
+    }
 }

@@ -14,6 +14,8 @@ extension Cache {
     ///     is thrown again by later hits (see ``CachedError``).
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this
     ///     (on ``Cache/clock``), in addition to `condition`.
+    ///   - tags: Tags for a stored outcome, so that ``delete(taggedWith:)`` invalidates it
+    ///     (see <doc:Tags>).
     ///   - lock: When true, a miss takes the backend lock `<key>:lock` (for `ttl`) before
     ///     computing, so that across processes sharing the backend (disk) one computes and the
     ///     others read its result. Waiters poll until `lockTimeout`.
@@ -27,8 +29,20 @@ extension Cache {
     @inlinable
     public func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
-        lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
+        tags: [String] = [], lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await cached(
+            key: key, ttl: ttl, condition: condition, timeCondition: timeCondition, tagging: .texts(tags), lock: lock,
+            lockTimeout: lockTimeout, protected: protected, compute)
+    }
+
+    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` with tags
+    /// rendered only when an outcome is stored.
+    @inlinable
+    func cached<Value: Codable & Sendable>(
+        key: String, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?, tagging tags: StrategyTags,
+        lock: Bool, lockTimeout: Duration?, protected: Bool, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         let route = try route(for: key)
         let backend = route.backend
@@ -40,15 +54,16 @@ extension Cache {
         }
         misses.increment()
         return try await fill(
-            key: key, backend: backend, ttl: ttl, condition: condition, timeCondition: timeCondition, lock: lock,
-            lockTimeout: lockTimeout, protected: protected, compute)
+            key: key, backend: backend, ttl: ttl, condition: condition, timeCondition: timeCondition, tags: tags,
+            lock: lock, lockTimeout: lockTimeout, protected: protected, compute)
     }
 
-    /// The miss path of ``cached(key:ttl:condition:timeCondition:lock:lockTimeout:protected:_:)``.
+    /// The miss path of ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)``.
     @usableFromInline
     func fill<Value: Codable & Sendable>(
         key: String, backend: any Backend, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
-        lock: Bool, lockTimeout: Duration?, protected: Bool, _ compute: @Sendable () async throws -> Value
+        tags: StrategyTags, lock: Bool, lockTimeout: Duration?, protected: Bool,
+        _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         if lock && ttl == nil {
             throw CashewsError.ttlRequired(
@@ -63,7 +78,7 @@ extension Cache {
             }
             return try await self.computeAndStore(
                 key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
-                compute)
+                tags: tags, compute)
         }
         func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
@@ -73,23 +88,26 @@ extension Cache {
         return protected ? try await strategies.flights.run(key, locked) : try await locked()
     }
 
-    /// Calls `compute`, stores its outcome when `condition` and `timeCondition` allow, and
-    /// returns its value or throws its error. `staleAfter` sets the envelope's stale time.
+    /// Calls `compute`, stores its outcome (tagged with `tags`) when `condition` and
+    /// `timeCondition` allow, and returns its value or throws its error. `staleAfter` sets the
+    /// envelope's stale time.
     func computeAndStore<Value: Codable & Sendable>(
         key: String, backend: any Backend, expiry: EntryExpiry, staleAfter: Duration? = nil,
-        condition: CacheCondition<Value>, timeCondition: Duration?, _ compute: @Sendable () async throws -> Value
+        condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
+        _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         try await computeAndStoreReporting(
             key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
-            timeCondition: timeCondition, compute
+            timeCondition: timeCondition, tags: tags, compute
         ).outcome.get()
     }
 
-    /// ``computeAndStore(key:backend:expiry:staleAfter:condition:timeCondition:_:)``, reporting
-    /// the outcome and whether it was stored (a failed store throws).
+    /// ``computeAndStore(key:backend:expiry:staleAfter:condition:timeCondition:tags:_:)``,
+    /// reporting the outcome and whether it was stored (a failed store throws).
     func computeAndStoreReporting<Value: Codable & Sendable>(
         key: String, backend: any Backend, expiry: EntryExpiry, staleAfter: Duration? = nil,
-        condition: CacheCondition<Value>, timeCondition: Duration?, _ compute: @Sendable () async throws -> Value
+        condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
+        _ compute: @Sendable () async throws -> Value
     ) async throws -> (outcome: Result<Value, any Error>, stored: Bool) {
         let start = clock.now()
         let result: Result<Value, any Error>
@@ -111,8 +129,10 @@ extension Cache {
         case .success(let value): envelope = StoredEnvelope(.value(value), staleAt: staleAt)
         case .failure(let error): envelope = StoredEnvelope(.error(StoredError(error)), staleAt: staleAt)
         }
-        _ = try await backend.set(
-            key, try storedForm(of: envelope, for: backend, key: key), expiry: expiry, condition: .always)
+        let stored = try storedForm(of: envelope, for: backend, key: key)
+        // Memberships first: a stored outcome is never missing from its tags.
+        try await tag(key, with: tags.rendered(), expiry: expiry)
+        _ = try await backend.set(key, stored, expiry: expiry, condition: .always)
         return (result, true)
     }
 }

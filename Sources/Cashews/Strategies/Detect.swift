@@ -2,15 +2,15 @@ import Synchronization
 
 /// The strategies that report hits to ``Cache/detect(isolation:_:)``.
 public enum CacheStrategy: String, Sendable, Hashable, CaseIterable {
-    /// ``Cache/cached(key:ttl:condition:timeCondition:lock:lockTimeout:protected:_:)`` and memoized functions.
+    /// ``Cache/cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` and memoized functions.
     case cached
     /// ``Cache/failover(key:ttl:condition:timeCondition:when:_:)``, when it served the cached value.
     case failover
-    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:_:)``.
+    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:tags:_:)``.
     case hit
-    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:protected:_:)``.
+    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:_:)``.
     case early
-    /// ``Cache/soft(key:ttl:softTTL:when:condition:timeCondition:protected:_:)``.
+    /// ``Cache/soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:_:)``.
     case soft
     /// ``Cache/iterator(key:ttl:condition:_:)``, when it replayed a stored sequence.
     case iterator

@@ -20,11 +20,13 @@ extension Cache {
     ///     cashews' `ttl * 0.33`).
     ///   - condition: Which outcomes are stored.
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
+    ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent cold misses share one computation.
     ///   - compute: Computes the value.
     public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value
+        timeCondition: Duration? = nil, tags: [String] = [],
+        protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let backend = try backend(for: key)
         let expiry = try expiry(ttl)
@@ -32,7 +34,7 @@ extension Cache {
         let store = { @Sendable () async throws -> Value in
             try await self.computeAndStore(
                 key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, compute)
+                timeCondition: timeCondition, tags: .texts(tags), compute)
         }
         if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
             hits.increment()

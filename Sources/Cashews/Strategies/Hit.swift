@@ -16,10 +16,11 @@ extension Cache {
     ///   - updateAfter: The hit that starts a background refresh (0: none).
     ///   - condition: Which outcomes are stored.
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
+    ///   - tags: Tags for a stored outcome (see ``delete(taggedWith:)``).
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
     public func hit<Value: Codable & Sendable>(
         key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, _ compute: @escaping @Sendable () async throws -> Value
+        timeCondition: Duration? = nil, tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let backend = try backend(for: key)
         let expiry = try expiry(ttl)
@@ -29,7 +30,7 @@ extension Cache {
         let refresh = { @Sendable () async throws -> Value in
             let (outcome, stored) = try await self.computeAndStoreReporting(
                 key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
-                compute)
+                tags: .texts(tags), compute)
             // A stored outcome starts a new count, as in cashews.
             if stored { _ = try await backend.delete(counterKey) }
             return try outcome.get()
@@ -46,15 +47,15 @@ extension Cache {
         return try await refresh()
     }
 
-    /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:_:)`` with 3 hits and a
+    /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` with 3 hits and a
     /// refresh at the first: a value that keeps being read is refreshed in the background, a
     /// cold one dies after 3 hits. The default TTL is a day, as in cashews.
     public func dynamic<Value: Codable & Sendable>(
         key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
-        _ compute: @escaping @Sendable () async throws -> Value
+        tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         try await hit(
             key: key, ttl: ttl, cacheHits: 3, updateAfter: 1, condition: condition, timeCondition: timeCondition,
-            compute)
+            tags: tags, compute)
     }
 }

@@ -13,7 +13,8 @@ extension Cache {
     ///   - ttl: The longest the lock is held: it expires then even if its holder died.
     ///   - wait: When true (the default), wait for a held lock; when false, throw
     ///     ``CashewsError/locked(key:)`` at once.
-    ///   - timeout: How long to wait (default: `ttl`); then ``CashewsError/lockTimeout(key:waited:)``.
+    ///   - timeout: How long to wait, on ``Cache/clock`` (default: `ttl`); then
+    ///     ``CashewsError/lockTimeout(key:waited:)``.
     ///   - checkInterval: The pause between attempts while waiting (default 5 ms; cashews
     ///     busy-loops).
     ///   - body: The work done under the lock.
@@ -32,11 +33,13 @@ extension Cache {
     ) async throws -> Value {
         let token = UUID().uuidString
         let limit = try timeout ?? ttl.duration
-        let clock = ContinuousClock()
-        let start = clock.now
+        // The wait is timed on the cache's clock, the clock the lock's TTL runs on.
+        let start = clock.now()
         while try await !lock(lockKey, token: token, ttl: ttl) {
             guard wait else { throw CashewsError.locked(key: lockKey) }
-            guard clock.now - start < limit else { throw CashewsError.lockTimeout(key: lockKey, waited: limit) }
+            guard clock.now() - start < limit.milliseconds else {
+                throw CashewsError.lockTimeout(key: lockKey, waited: limit)
+            }
             try await Task.sleep(for: checkInterval)
         }
         let result: Result<Value, any Error>

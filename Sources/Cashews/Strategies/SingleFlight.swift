@@ -2,10 +2,11 @@ import Synchronization
 
 /// In-process single flight: concurrent callers of one key share one computation.
 ///
-/// The first caller (the leader) runs the computation in its own task; the others wait for its
-/// outcome, which they all get (value or error). A waiter that is cancelled stops waiting and
-/// throws `CancellationError`; the computation goes on for the others. When the leader is
-/// cancelled, its waiters that are not start over, one of them leading.
+/// The first caller (the leader) runs the computation in its own (the caller's) task; the others
+/// wait for its outcome, which they all get (value or error). A waiter that is cancelled stops
+/// waiting and throws `CancellationError`; the computation goes on for the others. When the
+/// leader is cancelled, its computation ends with it, and its waiters that are not cancelled
+/// start over, one of them leading.
 final class SingleFlight: Sendable {
     private typealias Outcome = Result<any Sendable, any Error>
 

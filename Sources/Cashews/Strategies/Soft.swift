@@ -16,11 +16,13 @@ extension Cache {
     ///   - shouldFailOver: Which errors fall back to the stale value (default: all).
     ///   - condition: Which values are stored.
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
+    ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent recomputes of `key` share one.
     ///   - compute: Computes the value.
     public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
-        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, protected: Bool = true,
+        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
+        protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         let backend = try backend(for: key)
@@ -41,7 +43,7 @@ extension Cache {
             }
             return try await self.computeAndStore(
                 key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, compute)
+                timeCondition: timeCondition, tags: .texts(tags), compute)
         }
         do {
             return protected ? try await strategies.flights.run(key, recompute) : try await recompute()

@@ -48,9 +48,56 @@ struct CachedTests {
         }
     }
 
-    @Test("conditions: not nil, with errors, only errors, custom")
+    @Test("conditions: all values (nil too), not nil, with errors, only errors, custom")
     func conditions() async throws {
         for (name, cache) in try Fixture.both(ManualClock()) {
+            let stored = Calls()
+            for _ in 0..<3 {
+                let value = try await cache.cached(key: "stored-nil", ttl: "1m") { () -> Int? in
+                    stored.next()
+                    return nil
+                }
+                #expect(value == nil, "\(name)")
+            }
+            #expect(stored.count == 1, "\(name): by default nil is a value, stored and served")
+            let storedError = Calls()
+            for _ in 0..<2 {
+                await #expect(throws: Boom.self, "\(name)") {
+                    _ = try await cache.cached(key: "stored-error", ttl: "1m") { () -> Int in
+                        storedError.next()
+                        throw Boom()
+                    }
+                }
+            }
+            #expect(storedError.count == 2, "\(name): by default errors are not stored")
+
+            let predicate = Calls()
+            for _ in 0..<3 {
+                do {
+                    _ = try await cache.cached(
+                        key: "where", ttl: "1m", condition: .withErrors(where: { $0 is NotFound })
+                    ) { () -> Int in
+                        predicate.next()
+                        throw NotFound(id: 3)
+                    }
+                } catch let error as NotFound {
+                    #expect(error == NotFound(id: 3), "\(name): a cacheable error comes back as itself")
+                }
+            }
+            #expect(predicate.count == 1, "\(name): withErrors(where:) stored the error it accepts")
+            let refused = Calls()
+            for _ in 0..<2 {
+                await #expect(throws: Boom.self, "\(name)") {
+                    _ = try await cache.cached(
+                        key: "where-not", ttl: "1m", condition: .withErrors(where: { $0 is NotFound })
+                    ) { () -> Int in
+                        refused.next()
+                        throw Boom()
+                    }
+                }
+            }
+            #expect(refused.count == 2, "\(name): withErrors(where:) refuses the others")
+
             let calls = Calls()
             for _ in 0..<2 {
                 _ = try await cache.cached(key: "nil", ttl: "1m", condition: .notNil) { () -> Int? in

@@ -23,14 +23,26 @@ struct GuardTests {
 
     @Test("locked: without waiting a held lock is a typed error; waiting times out; released after the body")
     func locked() async throws {
-        for (name, cache) in try Fixture.both(ManualClock()) {
+        let clock = ManualClock()
+        for (name, cache) in try Fixture.both(clock) {
             #expect(try await cache.lock("job:lock", token: "other", ttl: "1m"), "\(name)")
             await #expect(throws: CashewsError.locked(key: "job:lock"), "\(name)") {
                 try await cache.locked(key: "job", ttl: "1m", wait: false) { 1 }
             }
-            await #expect(throws: CashewsError.lockTimeout(key: "job:lock", waited: .milliseconds(30)), "\(name)") {
-                try await cache.locked(key: "job", ttl: "1m", timeout: .milliseconds(30)) { 1 }
+            // The wait is timed on the cache's clock: it runs out when that clock has moved 30 ms.
+            let ticker = Task {
+                while !Task.isCancelled {
+                    clock.advance(by: .milliseconds(10))
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
             }
+            await #expect(throws: CashewsError.lockTimeout(key: "job:lock", waited: .milliseconds(30)), "\(name)") {
+                try await cache.locked(
+                    key: "job", ttl: "1h", timeout: .milliseconds(30), checkInterval: .milliseconds(1)
+                ) { 1 }
+            }
+            ticker.cancel()
+            #expect(try await cache.isLocked("job:lock"), "\(name): the other holder's lock is untouched")
             try await cache.unlock("job:lock", token: "other")
             #expect(try await cache.locked(key: "job", ttl: "1m") { 2 } == 2, "\(name)")
             #expect(try await !cache.isLocked("job:lock"), "\(name): released")

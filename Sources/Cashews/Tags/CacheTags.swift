@@ -1,0 +1,122 @@
+extension Cache {
+    /// The prefix of every tag membership key (route it with `setup(_:prefix: "_tag")` to keep
+    /// tags on a backend of their own, as cashews' `setup_tags_backend`).
+    public static let tagPrefix = "_tag"
+
+    /// Stores `value` under `key` for `ttl`, as ``set(_:_:ttl:)``, and tags it with `tags`, so that
+    /// ``delete(taggedWith:)`` can invalidate it with every other entry of a tag.
+    ///
+    /// ```swift
+    /// try await cache.set("user:7:profile", profile, ttl: "1h", tags: ["user:7"])
+    /// try await cache.set("user:7:orders", orders, ttl: "5m", tags: ["user:7", "orders"])
+    /// try await cache.delete(taggedWith: ["user:7"])    // both are gone
+    /// ```
+    ///
+    /// The memberships are written before the value, so a value is never stored untagged (a
+    /// failure between the two leaves a membership without a value, which costs nothing).
+    ///
+    /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, then as `set` does.
+    public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil, tags: [String]) async throws {
+        let expiry = try expiry(ttl)
+        try await tag(key, with: tags, expiry: expiry)
+        try await set(key, value, ttl: ttl)
+    }
+
+    /// Deletes every entry tagged with any of `tags` (on whichever backend serves it) and the
+    /// tags' memberships; returns how many live values were deleted.
+    ///
+    /// Memberships are ordinary entries that expire shortly after the entries they name, so a
+    /// tag costs nothing once its entries are gone. An entry tagged once and later stored
+    /// again without the tag is still deleted by it (an extra miss, never a stale value).
+    ///
+    /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
+    @discardableResult
+    public func delete(taggedWith tags: [String]) async throws -> Int {
+        var deleted = 0
+        for tag in tags {
+            let memberships = try await membershipKeys(of: tag)
+            let prefixLength = Self.membershipPrefix(of: tag).utf8.count
+            for membership in memberships {
+                let key = String(decoding: membership.utf8.dropFirst(prefixLength), as: UTF8.self)
+                if try await delete(key) { deleted += 1 }
+            }
+            // Values first, memberships last: an interrupted invalidation can be run again.
+            _ = try await delete(memberships)
+        }
+        return deleted
+    }
+
+    /// ``delete(taggedWith:)`` for a list of tags written out.
+    @discardableResult
+    public func delete(taggedWith tags: String...) async throws -> Int {
+        try await delete(taggedWith: tags)
+    }
+
+    /// The keys tagged with `tag` that hold a live value, sorted.
+    ///
+    /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
+    public func keys(taggedWith tag: String) async throws -> [String] {
+        let prefixLength = Self.membershipPrefix(of: tag).utf8.count
+        var keys: [String] = []
+        for membership in try await membershipKeys(of: tag) {
+            let key = String(decoding: membership.utf8.dropFirst(prefixLength), as: UTF8.self)
+            if try await exists(key) { keys.append(key) }
+        }
+        return keys.sorted()
+    }
+
+    // MARK: Memberships
+
+    /// Records that `key` carries each of `tags`, for as long as an entry with `expiry` lives.
+    func tag(_ key: String, with tags: [String], expiry: EntryExpiry) async throws {
+        guard !tags.isEmpty else { return }
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        let membershipExpiry = Self.membershipExpiry(for: expiry)
+        for tag in tags {
+            let membership = try Self.membershipPrefix(checking: tag) + key
+            _ = try await backend(for: membership).set(
+                membership, .bytes([]), expiry: membershipExpiry, condition: .always)
+        }
+    }
+
+    /// A membership outlives its entry by a second: it is written just before the entry, and
+    /// must never expire while the entry still lives.
+    static func membershipExpiry(for expiry: EntryExpiry) -> EntryExpiry {
+        switch expiry {
+        case .never, .keep: return .never
+        case .after(let duration): return .after(duration + .seconds(1))
+        }
+    }
+
+    /// The membership keys of `tag`, from every backend that may hold them.
+    private func membershipKeys(of tag: String) async throws -> [String] {
+        let prefix = try Self.membershipPrefix(checking: tag)
+        var keys: [String] = []
+        for try await key in scan(Self.globEscaped(prefix) + "*") { keys.append(key) }
+        return keys
+    }
+
+    /// `_tag:<UTF-8 length of tag>:<tag>:`: the length keeps tags apart when one is a prefix of
+    /// another (`a` and `a:b`).
+    static func membershipPrefix(of tag: String) -> String {
+        "\(tagPrefix):\(tag.utf8.count):\(tag):"
+    }
+
+    private static func membershipPrefix(checking tag: String) throws -> String {
+        guard !tag.isEmpty else {
+            throw CashewsError.invalidArgument("a tag is a non-empty string, such as \"user:7\"")
+        }
+        return membershipPrefix(of: tag)
+    }
+
+    /// `text` as a glob that matches only itself (globs are read by Unicode scalars, so
+    /// escaping is too: a combining mark must not hide a `*`).
+    static func globEscaped(_ text: String) -> String {
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if "*?[]\\".unicodeScalars.contains(scalar) { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return String(escaped)
+    }
+}

@@ -1,0 +1,150 @@
+import Cashews
+import Foundation
+import Testing
+
+@Suite("Tags")
+struct TagTests {
+    @Test("set with tags; deleting a tag deletes its entries and memberships, nothing else (memory and disk)")
+    func setAndDelete() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            try await cache.set("user:7:profile", "Ada", ttl: "1h", tags: ["user:7"])
+            try await cache.set("user:7:orders", [1, 2], ttl: "5m", tags: ["user:7", "orders"])
+            try await cache.set("user:8:orders", [3], tags: ["user:8", "orders"])
+            try await cache.set("untagged", 1)
+            #expect(try await cache.keys(taggedWith: "user:7") == ["user:7:orders", "user:7:profile"], "\(name)")
+            #expect(try await cache.keys(taggedWith: "orders") == ["user:7:orders", "user:8:orders"], "\(name)")
+
+            #expect(try await cache.delete(taggedWith: "user:7") == 2, "\(name)")
+            #expect(try await cache.get("user:7:profile", as: String.self) == nil, "\(name)")
+            #expect(try await cache.get("user:7:orders", as: [Int].self) == nil, "\(name)")
+            #expect(try await cache.get("user:8:orders", as: [Int].self) == [3], "\(name)")
+            #expect(try await cache.get("untagged", as: Int.self) == 1, "\(name)")
+            #expect(try await cache.keys(taggedWith: "user:7").isEmpty, "\(name)")
+            // The membership of the deleted entry in "orders" is left: it deletes nothing.
+            #expect(try await cache.keys(taggedWith: "orders") == ["user:8:orders"], "\(name)")
+            #expect(try await cache.delete(taggedWith: ["orders", "user:8"]) == 1, "\(name)")
+            #expect(try await collect(cache.scan("_tag:*")).isEmpty, "\(name): no membership is left")
+            #expect(try await cache.delete(taggedWith: "never-used") == 0, "\(name)")
+        }
+    }
+
+    @Test("tags that are prefixes of each other, or hold glob characters, stay apart")
+    func tagText() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let tags = ["a", "a:b", "a*", "[a]", "a?", "a\\", "é", "e\u{301}", "*\u{301}"]
+            for (index, tag) in tags.enumerated() { try await cache.set("k\(index)", index, tags: [tag]) }
+            for (index, tag) in tags.enumerated() {
+                #expect(try await cache.keys(taggedWith: tag) == ["k\(index)"], "\(name): \(tag)")
+            }
+            #expect(try await cache.delete(taggedWith: "a") == 1, "\(name)")
+            #expect(try await cache.exists("k1"), "\(name): \"a:b\" is another tag")
+            #expect(try await cache.delete(taggedWith: "*\u{301}") == 1, "\(name)")
+            #expect(try await cache.exists("k2"), "\(name): a combining mark does not hide a star")
+        }
+    }
+
+    @Test("memberships expire a second after their entries; entries without a TTL keep theirs")
+    func expiry() async throws {
+        let clock = ManualClock()
+        for (name, cache) in try Fixture.both(clock) {
+            try await cache.set("short", 1, ttl: "10s", tags: ["t"])
+            try await cache.set("forever", 2, tags: ["t"])
+            clock.advance(by: .seconds(10))
+            #expect(try await cache.get("short", as: Int.self) == nil, "\(name)")
+            #expect(try await collect(cache.scan("_tag:*")).count == 2, "\(name): the membership outlives its entry")
+            clock.advance(by: .seconds(1))
+            #expect(try await collect(cache.scan("_tag:*")) == ["_tag:1:t:forever"], "\(name)")
+            #expect(try await cache.delete(taggedWith: "t") == 1, "\(name)")
+        }
+    }
+
+    @Test("an empty tag is a typed error, and nothing is stored")
+    func emptyTag() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            await #expect(throws: CashewsError.self, "\(name)") { try await cache.set("k", 1, tags: [""]) }
+            #expect(try await !cache.exists("k"), "\(name)")
+            await #expect(throws: CashewsError.self, "\(name)") { try await cache.delete(taggedWith: "") }
+            await #expect(throws: CashewsError.self, "\(name)") {
+                _ = try await cache.cached(key: "c", ttl: "1m", tags: [""]) { 1 }
+            }
+            #expect(try await !cache.exists("c"), "\(name)")
+        }
+    }
+
+    @Test("cached, hit, dynamic, early and soft tag what they store; invalidating recomputes")
+    func strategies() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let calls = Calls()
+            func run() async throws -> [Int] {
+                [
+                    try await cache.cached(key: "cached", ttl: "1h", tags: ["all"]) { calls.next() },
+                    try await cache.hit(key: "hit", ttl: "1h", cacheHits: 10, tags: ["all"]) { calls.next() },
+                    try await cache.early(key: "early", ttl: "1h", tags: ["all"]) { calls.next() },
+                    try await cache.soft(key: "soft", ttl: "1h", tags: ["all"]) { calls.next() },
+                ]
+            }
+            #expect(try await run() == [1, 2, 3, 4], "\(name)")
+            #expect(try await run() == [1, 2, 3, 4], "\(name): hits")
+            // dynamic refreshes in the background at its first hit; the refresh is tagged too.
+            #expect(try await cache.dynamic(key: "dynamic", tags: ["all"]) { 0 } == 0, "\(name)")
+            #expect(try await cache.dynamic(key: "dynamic", tags: ["all"]) { 0 } == 0, "\(name)")
+            await cache.waitForBackgroundRefreshes()
+            #expect(
+                try await cache.keys(taggedWith: "all") == ["cached", "dynamic", "early", "hit", "soft"], "\(name)")
+            #expect(try await cache.delete(taggedWith: "all") == 5, "\(name)")
+            #expect(try await run() == [5, 6, 7, 8], "\(name): recomputed")
+        }
+    }
+
+    @Test("tag templates: filled from the key's values (cached) or the arguments (memoize), only on a miss")
+    func templates() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let profile = try KeyTemplate("profile:{id}:{lang:lower}")
+            let owner = try KeyTemplate("user:{id}")
+            let calls = Calls()
+            let page = try await cache.cached(key: profile, values: ["id": 7, "lang": "EN"], ttl: "1h", tags: [owner]) {
+                "page \(calls.next())"
+            }
+            #expect(page == "page 1", "\(name)")
+            let user = cache.memoize(key: try KeyTemplate("user:{id}:{part}"), ttl: "1h", tags: [owner]) {
+                (id: Int, part: String) in "\(part) of \(id), \(calls.next())"
+            }
+            #expect(try await user(7, "orders") == "orders of 7, 2", "\(name)")
+            #expect(try await user(8, "orders") == "orders of 8, 3", "\(name)")
+            #expect(try await cache.keys(taggedWith: "user:7") == ["profile:7:en", "user:7:orders"], "\(name)")
+            #expect(try await cache.delete(taggedWith: "user:7") == 2, "\(name)")
+            #expect(try await user(7, "orders") == "orders of 7, 4", "\(name): recomputed")
+            #expect(try await user(8, "orders") == "orders of 8, 3", "\(name): another user's entry stays")
+
+            // A tag template with a placeholder the values lack fails the miss, and stores nothing.
+            let broken = try KeyTemplate("user:{missing}")
+            await #expect(throws: KeyTemplateError.self, "\(name)") {
+                _ = try await cache.cached(key: profile, values: ["id": 9, "lang": "de"], ttl: "1h", tags: [broken]) {
+                    "never stored"
+                }
+            }
+            #expect(try await !cache.exists("profile:9:de"), "\(name)")
+        }
+    }
+
+    @Test("memberships routed to a tags backend of their own; entries on another")
+    func tagsBackend() async throws {
+        let cache = Cache(clock: .manual(ManualClock()))
+        let directory = NSTemporaryDirectory() + "cashews-tags-\(UUID().uuidString)"
+        try cache.setup("disk://\(directory)?durability=none")
+        let tags = try cache.setup("mem://", prefix: Cache.tagPrefix)
+        try await cache.set("report:1", "r", ttl: "1h", tags: ["reports"])
+        #expect(try await tags.keys(matching: GlobPattern("*")) == ["_tag:7:reports:report:1"])
+        #expect(try await cache.backend(for: "report:1").keys(matching: GlobPattern("*")) == ["report:1"])
+        #expect(try await cache.delete(taggedWith: "reports") == 1)
+        #expect(try await !cache.exists("report:1"))
+        #expect(try await tags.count() == 0)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func collect(_ stream: AsyncThrowingStream<String, any Error>) async throws -> [String] {
+        var keys: [String] = []
+        for try await key in stream { keys.append(key) }
+        return keys.sorted()
+    }
+}
