@@ -34,14 +34,10 @@ extension Cache {
     public func delete(taggedWith tags: [String]) async throws -> Int {
         var deleted = 0
         for tag in tags {
-            let memberships = try await membershipKeys(of: tag)
-            let prefixLength = Self.membershipPrefix(of: tag).utf8.count
-            for membership in memberships {
-                let key = String(decoding: membership.utf8.dropFirst(prefixLength), as: UTF8.self)
-                if try await delete(key) { deleted += 1 }
-            }
+            let memberships = try await memberships(of: tag)
+            deleted += try await delete(memberships.map(\.key))
             // Values first, memberships last: an interrupted invalidation can be run again.
-            _ = try await delete(memberships)
+            _ = try await delete(memberships.map(\.membership))
         }
         return deleted
     }
@@ -56,12 +52,8 @@ extension Cache {
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
     public func keys(taggedWith tag: String) async throws -> [String] {
-        let prefixLength = Self.membershipPrefix(of: tag).utf8.count
         var keys: [String] = []
-        for membership in try await membershipKeys(of: tag) {
-            let key = String(decoding: membership.utf8.dropFirst(prefixLength), as: UTF8.self)
-            if try await exists(key) { keys.append(key) }
-        }
+        for (_, key) in try await memberships(of: tag) where try await exists(key) { keys.append(key) }
         return keys.sorted()
     }
 
@@ -88,12 +80,15 @@ extension Cache {
         }
     }
 
-    /// The membership keys of `tag`, from every backend that may hold them.
-    private func membershipKeys(of tag: String) async throws -> [String] {
+    /// The memberships of `tag`, from every backend that may hold them, with the keys they name.
+    private func memberships(of tag: String) async throws -> [(membership: String, key: String)] {
         let prefix = try Self.membershipPrefix(checking: tag)
-        var keys: [String] = []
-        for try await key in scan(Self.globEscaped(prefix) + "*") { keys.append(key) }
-        return keys
+        let prefixLength = prefix.utf8.count
+        var memberships: [(membership: String, key: String)] = []
+        for try await membership in scan(Self.globEscaped(prefix) + "*") {
+            memberships.append((membership, String(decoding: membership.utf8.dropFirst(prefixLength), as: UTF8.self)))
+        }
+        return memberships
     }
 
     /// `_tag:<UTF-8 length of tag>:<tag>:`: the length keeps tags apart when one is a prefix of
