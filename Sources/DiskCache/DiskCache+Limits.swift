@@ -16,7 +16,9 @@ extension DiskCache {
     }
 
     /// Moves the entries read since the last fold in the eviction order (LRU: to the back; LFU:
-    /// up by their hit counts).
+    /// up by their hit counts). Runs first in a write transaction: every access in the log
+    /// happened before the transaction's own writes, so they rank newer than the reads. Touches
+    /// only index rows and the side table of ranks (never a value), at most the log's capacity.
     func fold(
         _ accesses: [(key: [UInt8], access: AccessLog.Access)], _ txn: borrowing Transaction, _ state: inout BatchState
     )
@@ -25,15 +27,16 @@ extension DiskCache {
         for (key, access) in accesses {
             try key.withUnsafeBytes { storageKey in
                 guard
-                    let old = try txn.withValue(forKey: storageKey, in: schema.entries, { RecordView($0)?.header })
+                    let header = try txn.withValue(forKey: storageKey, in: schema.entries, { RecordView($0)?.header })
                         ?? nil
                 else { return }
+                let current = try store.currentRank(txn, storageKey: storageKey, header: header).rank
                 state.meta.sequence += 1
                 state.metaChanged = true
-                var new = old
-                new.rank = Rank.afterHits(
-                    access.hits, old: old.rank, sequence: state.meta.sequence, policy: configuration.evictionPolicy)
-                try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
+                let rank = Rank.afterHits(
+                    access.hits, old: current, sequence: state.meta.sequence, policy: configuration.evictionPolicy,
+                    age: state.meta.age)
+                try store.rerank(txn, storageKey: storageKey, header: header, to: rank)
             }
         }
     }
@@ -62,29 +65,89 @@ extension DiskCache {
     /// Removes the entry named by the first row of `index` (the soonest to expire, or the first in
     /// eviction order). With `onlyExpired`, only if that row's time has passed. Returns false when
     /// there was nothing to remove.
+    ///
+    /// In eviction order, an entry written in this transaction is never the victim while an older
+    /// candidate exists, and with least frequently used, neither is one ranked within the last
+    /// ``admissionWindow(_:)`` ranks (its admission window): see ``victim(_:_:)``.
     private func removeHead(
         of index: Database, _ txn: borrowing Transaction, _ state: inout BatchState, onlyExpired: Bool
     ) throws -> Bool {
         while true {
-            let head: (UInt64, [UInt8])? = try txn.withCursor(in: index) { cursor in
-                guard let entry = try cursor.first() else { return nil }
-                return (IndexKey.number(entry.key), Array(IndexKey.storageKey(entry.key)))
+            let head: (UInt64, [UInt8])?
+            if index == schema.order {
+                head = try victim(txn, state)
+            } else {
+                head = try txn.withCursor(in: index) { cursor in
+                    guard let entry = try cursor.first() else { return nil }
+                    return (IndexKey.number(entry.key), Array(IndexKey.storageKey(entry.key)))
+                }
             }
             guard let (number, storageKey) = head else { return false }
             if onlyExpired && Int64(bitPattern: number) > state.now { return false }
             let removed = try storageKey.withUnsafeBytes { key -> Bool in
                 let header = try txn.withValue(forKey: key, in: schema.entries) { RecordView($0)?.header } ?? nil
-                let rowMatches =
-                    index == schema.expiry ? header?.expiresAt == Int64(bitPattern: number) : header?.rank == number
+                let rowMatches: Bool
+                if let header {
+                    rowMatches =
+                        index == schema.expiry
+                        ? header.expiresAt == Int64(bitPattern: number)
+                        : try store.currentRank(txn, storageKey: key, header: header).rank == number
+                } else {
+                    rowMatches = false
+                }
                 guard let header, rowMatches else {
                     // A stale index row (should not happen; check() reports it): drop it and go on.
                     try IndexKey.with(number, key) { _ = try txn.delete(forKey: $0, in: index) }
                     return false
                 }
                 try store.remove(txn, storageKey: key, header: header, state: &state)
+                if index == schema.order && configuration.evictionPolicy == .leastFrequentlyUsed {
+                    state.meta.age = max(state.meta.age, Rank.priority(of: number))
+                }
                 return true
             }
             if removed { return true }
         }
+    }
+
+    /// The row of the next entry to evict: the head of the eviction order, passing over entries
+    /// that are protected — written in this transaction, or (least frequently used) ranked within
+    /// the admission window. When every candidate is in its window (a cache smaller than the
+    /// window), the first entry not written in this transaction goes; when every one was written in
+    /// it (a transaction that writes more than the cache holds), the head. At most
+    /// `maximumProtected` rows are passed.
+    private func victim(_ txn: borrowing Transaction, _ state: BatchState) throws -> (UInt64, [UInt8])? {
+        let policy = configuration.evictionPolicy
+        let written = state.meta.sequence &- state.startSequence  // ranks handed out in this transaction
+        let window = policy == .leastFrequentlyUsed ? max(written, admissionWindow(state.meta)) : written
+        return try txn.withCursor(in: schema.order) { cursor -> (UInt64, [UInt8])? in
+            guard var entry = try cursor.first() else { return nil }
+            let head = (IndexKey.number(entry.key), Array(IndexKey.storageKey(entry.key)))
+            // In sequence order (least recently stored or used) the head is the oldest: if it is
+            // protected, every other row is too.
+            guard policy == .leastFrequentlyUsed else { return head }
+            var passed = 0
+            var older: (UInt64, [UInt8])?  // the first row not written in this transaction
+            while true {
+                let rank = IndexKey.number(entry.key)
+                let age = Rank.age(of: rank, at: state.meta.sequence, policy: policy)
+                if age >= window { return (rank, Array(IndexKey.storageKey(entry.key))) }
+                if older == nil && age >= written { older = (rank, Array(IndexKey.storageKey(entry.key))) }
+                passed += 1
+                guard passed < DiskCache.maximumProtected, let next = try cursor.next() else { return older ?? head }
+                entry = next
+            }
+        }
+    }
+
+    /// The rows ``victim(_:_:)`` passes over at most before it evicts the head anyway.
+    static let maximumProtected = 4096
+
+    /// With least frequently used, how many ranks an entry stays protected for after it was written
+    /// or read: 1/64 of the entries, at least 16 and at most 1024. It gives a new key the time to
+    /// earn hits before it competes with residents, and keeps a just-acquired lock (an `add`)
+    /// from being the next write's victim.
+    func admissionWindow(_ meta: MetaState) -> UInt64 {
+        UInt64(min(1024, max(16, meta.count / 64)))
     }
 }

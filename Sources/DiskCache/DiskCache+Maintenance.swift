@@ -115,7 +115,8 @@ extension DiskCache {
                     IndexKey.with(UInt64(view.header.expiresAt), entry.key) { _ = expected.insert(Array($0)) }
                 }
                 if store.policy != .none {
-                    IndexKey.with(view.header.rank, entry.key) { _ = expectedOrder.insert(Array($0)) }
+                    let rank = try store.currentRank(txn, storageKey: entry.key, header: view.header).rank
+                    IndexKey.with(rank, entry.key) { _ = expectedOrder.insert(Array($0)) }
                 }
                 return .continue
             }
@@ -129,13 +130,17 @@ extension DiskCache {
 
         let (danglingExpiry, missingExpiry) = try compare(index: schema.expiry, with: expected, txn, repair: repair)
         let (danglingOrder, missingOrder) = try compare(index: schema.order, with: expectedOrder, txn, repair: repair)
-        report.danglingIndexRows = danglingExpiry + danglingOrder
+        let danglingRanks = try danglingSideRanks(txn, repair: repair)
+        report.danglingIndexRows = danglingExpiry + danglingOrder + danglingRanks
         report.missingIndexRows = missingExpiry + missingOrder
         let orphans = blobs.files().filter { !referenced.contains($0.id) && $0.age >= orphanGrace }.map(\.id)
         // A damaged entry's file is not an orphan: it goes with its entry.
         report.orphanBlobFiles = orphans.filter { !damagedBlobs.contains($0) }.count
         if repair {
-            for key in corrupt { _ = try txn.delete(forKey: key, in: schema.entries) }
+            for key in corrupt {
+                _ = try txn.delete(forKey: key, in: schema.entries)
+                _ = try txn.delete(forKey: key, in: schema.ranks)
+            }
             if !report.isClean {
                 logger.warning("cache repaired", metadata: ["directory": "\(directory)", "report": "\(report)"])
             }
@@ -148,7 +153,9 @@ extension DiskCache {
 
     /// Reads a blob's file and compares its hash and size with the record.
     private func blobIsIntact(_ view: RecordView) throws -> Bool {
-        guard let id = view.blobID, let fd = try blobs.openForReading(id) else { return false }
+        guard let id = view.blobID, case .file(let fd) = try blobs.open(id, size: view.header.valueSize) else {
+            return false
+        }
         defer { close(fd) }
         let hash = StreamingHash(seed: 0)
         var remaining = Int(view.header.valueSize)
@@ -163,6 +170,22 @@ extension DiskCache {
         var extra: UInt8 = 0
         guard FileIO.read(fd, &extra, 1) == 0 else { return false }  // the file is longer than recorded
         return view.isIntact(blobHash: hash.digest)
+    }
+
+    /// Rows of the side table of ranks whose entry is gone (or unreadable); with `repair`, they
+    /// are dropped.
+    private func danglingSideRanks(_ txn: borrowing Transaction, repair: Bool) throws -> Int {
+        var dangling: [[UInt8]] = []
+        try txn.withCursor(in: schema.ranks) { cursor in
+            try cursor.scan { row in
+                let valid =
+                    try txn.withValue(forKey: row.key, in: schema.entries) { RecordView($0) != nil } ?? false
+                if !valid || row.value.count != 8 || !store.tracksReads { dangling.append(Array(row.key)) }
+                return .continue
+            }
+        }
+        if repair { for key in dangling { _ = try txn.delete(forKey: key, in: schema.ranks) } }
+        return dangling.count
     }
 
     /// Compares an index with the rows the entries call for; with `repair`, makes them equal.

@@ -63,14 +63,15 @@ extension DiskCache {
             if let entry = current {
                 let deadline = try entry.expiry.deadline(now: state.now)
                 if entry.value.count > configuration.blobThreshold {
-                    // Large results go to a blob file, written inside this transaction (if the
-                    // transaction fails, the file is an orphan that check(repair:) removes).
+                    // Large results go to a blob file, written inside this transaction; the
+                    // transaction's ledger unlinks it if this run does not commit.
                     try checkFits(keyLength: key.utf8.count, valueSize: entry.value.count)
                     let blob = try entry.value.withUnsafeBytes { try writeBlob($0) }
+                    blob.isCommitted = true
+                    state.written.add(blob.id)
                     try withPayload(entry.value, blob: blob) { payload in
                         _ = try writeValue(txn, &state, key: key, payload: payload, deadline: deadline, when: .always)
                     }
-                    blob.isCommitted = true
                 } else {
                     try entry.value.withUnsafeBytes { bytes in
                         _ = try writeValue(
@@ -88,7 +89,7 @@ extension DiskCache {
     /// value is damaged.
     func readWhole(_ view: RecordView) throws -> [UInt8]? {
         guard let id = view.blobID else { return view.isIntact ? Array(view.payload) : nil }
-        guard let fd = try blobs.openForReading(id) else { return nil }
+        guard case .file(let fd) = try blobs.open(id, size: view.header.valueSize) else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: Int(view.header.valueSize))
         let complete = try bytes.withUnsafeMutableBytes {

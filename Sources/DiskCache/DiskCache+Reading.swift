@@ -43,7 +43,17 @@ extension DiskCache {
     @discardableResult
     func readValue(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try readValue(forKey: key, inline: body) { fd, header in
+            // The file's size was checked against the record when it was opened, so the mapping
+            // ends within the file. An empty blob is not mapped (cannot happen: blobs are large).
             let size = Int(header.valueSize)
+            guard size > 0 else {
+                guard
+                    Hash.checksum(UnsafeRawBufferPointer(start: nil, count: 0), seed: 0) ^ header.headerMix
+                        == header.checksum
+                else { return false }
+                try body(UnsafeRawBufferPointer(start: nil, count: 0))
+                return true
+            }
             let mapped = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0)
             if mapped == MAP_FAILED {
                 throw DiskCacheError.fileSystem(operation: "mmap blob", path: directory, errno: errno)
@@ -71,31 +81,47 @@ extension DiskCache {
         var corrupt = false
         var blobFile: (fd: Int32, record: RecordHeader)?
         try DiskCache.withKey(key) { raw, storageKey, isLong in
-            try storage {
-                try environment.read { txn in
-                    guard let bytes = try txn.unsafeValue(forKey: storageKey, in: schema.entries),
-                        let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
-                        !record.header.isExpired(at: now)
-                    else { return }
-                    if let id = record.blobID {
-                        // Open the file while the snapshot still references it: a concurrent
-                        // delete unlinks it only after its own commit, and an open file survives.
-                        guard let fd = try blobs.openForReading(id) else {
+            // A blob file missing from this snapshot's record may have been replaced or deleted by
+            // a writer after the snapshot began: look again in a fresh snapshot, and call it
+            // damage only when the record there still names the same missing file.
+            var missing: BlobID?
+            for _ in 0..<DiskCache.blobReadAttempts {
+                var retry = false
+                try storage {
+                    try environment.read { txn in
+                        guard let bytes = try txn.unsafeValue(forKey: storageKey, in: schema.entries),
+                            let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
+                            !record.header.isExpired(at: now)
+                        else { return }
+                        if let id = record.blobID {
+                            // Open the file while the snapshot still references it: a concurrent
+                            // delete unlinks it only after its own commit, and an open file survives.
+                            switch try blobs.open(id, size: record.header.valueSize) {
+                            case .file(let fd):
+                                blobFile = (fd, record.header)
+                                accessLog?.record(storageKey)
+                            case .missing:
+                                if missing == id {
+                                    corrupt = true
+                                } else {
+                                    missing = id
+                                    retry = true
+                                }
+                            case .wrongSize:
+                                corrupt = true
+                            }
+                            return
+                        }
+                        guard record.isIntact else {
                             corrupt = true
                             return
                         }
-                        blobFile = (fd, record.header)
+                        hit = true
                         accessLog?.record(storageKey)
-                        return
+                        try inline(record.payload)
                     }
-                    guard record.isIntact else {
-                        corrupt = true
-                        return
-                    }
-                    hit = true
-                    accessLog?.record(storageKey)
-                    try inline(record.payload)
                 }
+                if !retry { break }
             }
         }
         if let (fd, header) = blobFile {
@@ -110,6 +136,9 @@ extension DiskCache {
         }
         return hit
     }
+
+    /// How many snapshots a read looks in for a blob file that a concurrent writer replaced.
+    static let blobReadAttempts = 3
 
     /// True when `key` holds a live (unexpired, intact) entry. Does not count as a hit or a miss.
     public func contains(_ key: String) throws -> Bool {

@@ -161,7 +161,7 @@ final class ChunkReader {
                         !view.header.isExpired(at: now)
                     else { return }
                     if let id = view.blobID {
-                        guard let fd = try cache.blobs.openForReading(id) else {
+                        guard case .file(let fd) = try cache.blobs.open(id, size: view.header.valueSize) else {
                             corrupt = true
                             return
                         }

@@ -194,6 +194,7 @@ extension DiskCache {
             try txn.removeAll(in: schema.entries)
             try txn.removeAll(in: schema.expiry)
             try txn.removeAll(in: schema.order)
+            try txn.removeAll(in: schema.ranks)
             state.meta.count = 0
             state.meta.volume = 0
             state.meta.blobCount = 0
@@ -271,7 +272,15 @@ extension DiskCache {
         try checkFits(keyLength: key.utf8.count, valueSize: payload.valueSize)
         let stored = try DiskCache.withKey(key) { raw, storageKey, isLong -> Bool in
             // Whatever sits at the storage key is replaced; `mine` is it if it is this key's.
-            let existing = try txn.withValue(forKey: storageKey, in: schema.entries) { RecordView($0) } ?? nil
+            var foreignSize: Int?
+            let existing =
+                try txn.withValue(forKey: storageKey, in: schema.entries) { raw -> RecordView? in
+                    guard let view = RecordView(raw) else {
+                        foreignSize = raw.count
+                        return nil
+                    }
+                    return view
+                } ?? nil
             let mine = existing.flatMap { $0.belongs(to: raw, isLong: isLong) ? $0.header : nil }
             let live = mine.flatMap { $0.isExpired(at: state.now) ? nil : $0 }
             switch condition {
@@ -280,6 +289,13 @@ extension DiskCache {
             case .ifPresent: if live == nil { return false }
             }
             if mine != nil && live == nil { state.expirations += 1 }
+            if let foreignSize {
+                // A record that does not parse (damage): its header cannot be trusted, so it is
+                // replaced without reading its fields; its index rows, if any, are dropped as stale
+                // when reached, and its share of the totals is estimated from its size.
+                try store.forgetForeign(txn, storageKey: storageKey, recordSize: foreignSize, state: &state)
+                reportCorruption(key: key)
+            }
             try store.write(
                 txn, key: raw, storageKey: storageKey, isLong: isLong, payload: payload,
                 expiresAt: deadline ?? live?.expiresAt ?? 0, replacing: existing?.header, state: &state)

@@ -167,6 +167,11 @@ public final class DiskCache: Sendable {
         }
         if let found {
             let line = String(decoding: found, as: UTF8.self)
+            if line != expected, configuration.evictionPolicy == .leastFrequentlyUsed,
+                line == Schema.legacyFormatLine(policy: .leastFrequentlyUsed)
+            {
+                return try migrateFrequencyRanks()
+            }
             guard line == expected else {
                 let reason =
                     line.hasPrefix(Schema.format)
@@ -191,6 +196,42 @@ public final class DiskCache: Sendable {
         if stored.map({ String(decoding: $0, as: UTF8.self) }) != expected {
             throw DiskCacheError.incompatibleCache(
                 path: directory, reason: "another process created it with another eviction policy at the same time")
+        }
+    }
+
+    /// Moves a least-frequently-used cache written before ranks aged (hit count in the high 24
+    /// bits, sequence in the low 40) to the aging layout (priority above 24 sequence bits), in
+    /// one write transaction, and records the new format line. Hit counts keep their order.
+    private func migrateFrequencyRanks() throws {
+        try storage {
+            try environment.write { txn in
+                let line = try txn.value(forKey: Schema.formatKey, in: schema.meta)
+                guard
+                    line.map({ String(decoding: $0, as: UTF8.self) })
+                        == Schema.legacyFormatLine(policy: .leastFrequentlyUsed)
+                else { return }  // another process migrated it first
+                var rows: [(UInt64, [UInt8])] = []
+                try txn.withCursor(in: schema.order) { cursor in
+                    try cursor.scan { row in
+                        rows.append((IndexKey.number(row.key), Array(IndexKey.storageKey(row.key))))
+                        return .continue
+                    }
+                }
+                try txn.removeAll(in: schema.order)
+                for (old, storageKey) in rows {
+                    let rank = Rank.forWrite(sequence: old, policy: .leastFrequentlyUsed, age: old >> 40)
+                    try storageKey.withUnsafeBytes { key in
+                        try IndexKey.with(rank, key) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+                        try withUnsafeBytes(of: rank.littleEndian) { try txn.put($0, forKey: key, in: schema.ranks) }
+                    }
+                }
+                try txn.put(
+                    Array(Schema.formatLine(policy: .leastFrequentlyUsed).utf8), forKey: Schema.formatKey,
+                    in: schema.meta)
+                logger.notice(
+                    "moved the cache's least-frequently-used ranks to the aging layout",
+                    metadata: ["directory": "\(directory)", "entries": "\(rows.count)"])
+            }
         }
     }
 
@@ -252,13 +293,20 @@ public final class DiskCache: Sendable {
     private func commit(_ requests: [WriteRequest]) throws {
         var totals = BatchState(meta: MetaState(), now: 0)
         let accesses = accessLog?.drain() ?? []
+        let written = BlobLedger()
         do {
             try environment.write { txn in
-                var state = BatchState(meta: try MetaState.load(txn, schema), now: now)
+                written.beginRun()
+                var state = BatchState(meta: try MetaState.load(txn, schema), now: now, written: written)
+                // The recorded reads happened before this batch's writes: fold them first, so
+                // that what the batch writes ranks newest.
+                try fold(accesses, txn, &state)
+                state.startSequence = state.meta.sequence
                 for request in requests {
                     request.error = nil
                     state.changed = false
                     let setsBefore = state.sets
+                    let mark = written.mark
                     do {
                         try request.body(txn, &state)
                     } catch let error as LMDBError {
@@ -269,18 +317,20 @@ public final class DiskCache: Sendable {
                             throw PartialWrite()
                         }
                         state.sets = setsBefore
+                        written.abandon(since: mark)
                         request.error = error
                     }
                 }
-                try fold(accesses, txn, &state)
                 try enforceLimits(txn, &state)
                 if state.metaChanged { try state.meta.store(txn, schema) }
                 totals = state
             }
         } catch {
             accessLog?.restore(accesses)
+            blobs.remove(written.all)
             throw error
         }
+        blobs.remove(written.abandoned)
         blobs.remove(totals.blobsToRemove)
         counters.sets.add(totals.sets, ordering: .relaxed)
         counters.expirations.add(totals.expirations, ordering: .relaxed)

@@ -19,7 +19,9 @@ public enum Expiry: Sendable, Hashable {
         case .after(let duration):
             guard duration > .zero else { throw .invalidTTL(duration) }
             let milliseconds = max(1, duration.roundedUpMilliseconds)
-            return now.addingReportingOverflow(milliseconds).overflow ? Int64.max : now + milliseconds
+            // A clock at or before the epoch (a broken custom clock) still gives a deadline in
+            // the past, never 0 ("never") or a negative one.
+            return now.addingReportingOverflow(milliseconds).overflow ? Int64.max : max(1, now + milliseconds)
         case .at(let milliseconds):
             guard milliseconds > 0 else { throw .invalidTTL(.milliseconds(milliseconds)) }
             return milliseconds

@@ -59,6 +59,68 @@ struct EvictionPolicyTests {
         }
     }
 
+    @Test(
+        "the entry just written survives its own commit when every resident was read",
+        arguments: [EvictionPolicy.leastRecentlyUsed, .leastFrequentlyUsed])
+    func justWrittenSurvives(policy: EvictionPolicy) throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, policy)
+            for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+            for key in ["a", "b", "c"] { _ = try cache.get(key) }
+            #expect(try cache.add(bytes("d"), forKey: "d"))
+            #expect(text(try cache.get("d")) == "d")
+            #expect(try cache.add(bytes("d2"), forKey: "d") == false, "an add granted twice")
+            #expect(try cache.count == 3)
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("least frequently used ages: new keys enter a cache whose residents all have many hits")
+    func frequencyAges() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastFrequentlyUsed, countLimit: 100)
+            for index in 0..<100 { try cache.set(bytes("old"), forKey: "old-\(index)") }
+            for _ in 0..<5 { for index in 0..<100 { _ = try cache.get("old-\(index)") } }
+            // A new working set, read as much as the old one was: it must take the cache over.
+            for round in 0..<12 {
+                for index in 0..<100 {
+                    if try cache.get("new-\(index)") == nil { try cache.set(bytes("new"), forKey: "new-\(index)") }
+                }
+                _ = round
+            }
+            let keys = try cache.keys()
+            let newKeys = keys.filter { $0.hasPrefix("new-") }.count
+            #expect(newKeys >= 90, "only \(newKeys) of 100 new keys are resident")
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("a fold moves entries in the order without rewriting their values")
+    func foldKeepsValues() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastRecentlyUsed, countLimit: 10)
+            let value = [UInt8](repeating: 9, count: 3000)
+            try cache.set(value, forKey: "big")
+            let before = try cache.environment.read { txn in
+                try txn.withValue(forKey: Array("big".utf8), in: cache.schema.entries) { Array($0) }
+            }
+            _ = try cache.get("big")
+            try cache.performMaintenance()
+            let after = try cache.environment.read { txn in
+                try txn.withValue(forKey: Array("big".utf8), in: cache.schema.entries) { Array($0) }
+            }
+            #expect(before == after, "the record was rewritten by the fold")
+            let ranked = try cache.environment.read { txn in
+                try txn.containsValue(forKey: Array("big".utf8), in: cache.schema.ranks)
+            }
+            #expect(ranked)
+            #expect(try cache.get("big") == value)
+            #expect(try cache.check().isClean)
+            try cache.delete("big")
+            #expect(try cache.check().isClean)
+        }
+    }
+
     @Test("reads are folded by the maintenance round when nothing is written")
     func foldedByMaintenance() throws {
         try withCacheDirectory { path in

@@ -46,6 +46,32 @@ struct MultiProcessTests {
         }
     }
 
+    @Test(
+        "under eviction pressure, of two processes' adds of a key exactly one wins",
+        arguments: [EvictionPolicy.leastRecentlyStored, .leastRecentlyUsed, .leastFrequentlyUsed])
+    func addsUnderEvictionPressure(policy: EvictionPolicy) throws {
+        try withCacheDirectory { path in
+            let cache = try DiskCache(
+                directory: path,
+                configuration: .init(sizeLimit: nil, countLimit: 9, evictionPolicy: policy, durability: .none))
+            for resident in 0..<8 { try cache.set(bytes("r"), forKey: "resident-\(resident)") }
+            defer { for id in 0..<2 { unlink("\(path)-step-\(id)") } }
+            let rounds = 200
+            let workers = try (0..<2).map { id in
+                try Worker.start(["cache-add-pressure", path, "\(id)", policy.rawValue, "\(rounds)"])
+            }
+            var wins = 0
+            for worker in workers {
+                let line = worker.readLine()
+                #expect(line.hasPrefix("wins "))
+                wins += Int(line.dropFirst(5)) ?? -1000
+                #expect(worker.wait() == 0)
+            }
+            #expect(wins == rounds, "\(policy): \(wins) wins in \(rounds) rounds (a lock granted twice)")
+            #expect(try cache.check().isClean)
+        }
+    }
+
     @Test("processes killed with SIGKILL mid-write leave a consistent store")
     func killedWriters() throws {
         try withCacheDirectory { path in

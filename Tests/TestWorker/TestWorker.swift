@@ -5,6 +5,12 @@
 //   TestWorker open-unprivileged <dir>      become "nobody", try to open, print the error code
 //   TestWorker cache-incr <dir> <n> <start-ms>     at <start-ms> (wall clock), increment "counter" n times
 //   TestWorker cache-add <dir> <id> <keys> <start-ms>  race add() on keys race-0..<keys>; print wins
+//   TestWorker cache-add-pressure <dir> <id> <policy> <rounds>   with 8 residents read before every
+//                                          round and room for 9 entries, add() lock-0..<rounds in
+//                                          step with worker 1-<id> (barrier files <dir>-step-<id>); print wins
+//   TestWorker damaged-blob <dir> <truncate|delete> <get|withValue|read|chunks|modify|copy>
+//                                          store a 64 KiB blob, damage its file, read it one way;
+//                                          print "miss <corruptions>" or "hit"
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
 //   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
 //   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
@@ -81,6 +87,51 @@ struct TestWorker {
                 wins += 1
             }
             print("wins \(wins)")
+        case "cache-add-pressure":
+            let id = Int(args[3])!
+            let policy = EvictionPolicy(rawValue: args[4])!
+            let cache = try DiskCache(
+                directory: directory,
+                configuration: .init(sizeLimit: nil, countLimit: 9, evictionPolicy: policy, durability: .none))
+            var wins = 0
+            for round in 0..<Int(args[5])! {
+                // Both workers try round r only once both have finished round r-1: between the two
+                // adds of a key, no other key is written, so only a broken add can let both win.
+                writeStep(round, to: "\(directory)-step-\(id)")
+                while readStep(from: "\(directory)-step-\(1 - id)") < round { usleep(20) }
+                for resident in 0..<8 { _ = try cache.get("resident-\(resident)") }
+                if try cache.add(Array("worker-\(id)".utf8), forKey: "lock-\(round)") { wins += 1 }
+            }
+            writeStep(Int.max, to: "\(directory)-step-\(id)")
+            print("wins \(wins)")
+        case "damaged-blob":
+            let cache = try DiskCache(
+                directory: directory, configuration: .init(sizeLimit: nil, durability: .none, blobThreshold: 1024))
+            try cache.set([UInt8](repeating: 5, count: 64 << 10), forKey: "k")
+            let folder = try FileManager.default.contentsOfDirectory(atPath: directory + "/blobs")[0]
+            let name = try FileManager.default.contentsOfDirectory(atPath: directory + "/blobs/" + folder)[0]
+            let file = directory + "/blobs/" + folder + "/" + name
+            if args[3] == "truncate" { truncate(file, 0) } else { unlink(file) }
+            var found = false
+            switch args[4] {
+            case "get": found = try cache.get("k") != nil
+            case "withValue": found = try cache.withValue(forKey: "k") { $0.reduce(0) { $0 &+ $1 } } != nil
+            case "read":
+                do {
+                    try cache.read("k") { _ in found = true }
+                } catch DiskCacheError.corruptValue {
+                    found = false
+                }
+            case "chunks":
+                do {
+                    for try await _ in cache.chunks(forKey: "k") { found = true }
+                } catch DiskCacheError.corruptValue {
+                    found = false
+                }
+            case "modify": found = try cache.modify("k") { entry in entry != nil }
+            default: found = try cache.copyValue(forKey: "k", toFile: directory + "/copy")
+            }
+            print(found ? "hit" : "miss \(try cache.statistics().corruptions)")
         case "cache-churn":
             let cache = try DiskCache(directory: directory)
             var random = SplitMix64(seed: UInt64(args[3])!)
@@ -178,6 +229,18 @@ func append(_ line: String, to path: String) {
     let bytes = Array((line + "\n").utf8)
     precondition(write(fd, bytes, bytes.count) == bytes.count, "short write to \(path)")
     close(fd)
+}
+
+/// Records that this worker reached `step` (a file holding the number).
+func writeStep(_ step: Int, to path: String) {
+    let temporary = path + ".tmp"
+    try? String(step).write(toFile: temporary, atomically: false, encoding: .utf8)
+    rename(temporary, path)
+}
+
+/// The step another worker recorded (-1 before it started).
+func readStep(from path: String) -> Int {
+    (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0) } ?? -1
 }
 
 /// Spins until the wall clock reaches `milliseconds` since the epoch (a start line for races).

@@ -4,10 +4,13 @@ import Synchronization
 /// so that a read never becomes a write.
 ///
 /// Each hit records its storage key with a hit count and a process-local tick. The next write
-/// transaction of this process folds the log into the eviction order (and empties it). The log is
-/// bounded: once it holds `capacity` keys, hits of keys not in it are dropped. The eviction order
-/// is therefore an approximation: reads since the last write of this process, and reads dropped
-/// from a full log, do not count yet; each process folds only its own reads.
+/// transaction of this process folds the log into the eviction order (and empties it) *before*
+/// its own writes, since every read in the log happened before them. A fold touches only the
+/// order index and the side table of ranks, never a value, and the log is bounded: once it holds
+/// `capacity` keys, hits of keys not in it are dropped, so one transaction folds at most
+/// `capacity` keys. The eviction order is therefore an approximation: reads since the last write
+/// of this process, and reads dropped from a full log, do not count yet; each process folds only
+/// its own reads.
 final class AccessLog: Sendable {
     struct Access {
         var hits: UInt32
@@ -17,7 +20,7 @@ final class AccessLog: Sendable {
     private let table = Mutex<(entries: [[UInt8]: Access], tick: UInt64)>(([:], 0))
     let capacity: Int
 
-    init(capacity: Int = 8192) {
+    init(capacity: Int = 1024) {
         self.capacity = capacity
     }
 
@@ -58,26 +61,51 @@ final class AccessLog: Sendable {
     var isEmpty: Bool { table.withLock { $0.entries.isEmpty } }
 }
 
-/// Ranks in the eviction order. For least-frequently-used, a rank packs the hit count (high 24
-/// bits) above the write sequence (low 40 bits), so the order index sorts by count, then age.
+/// Ranks in the eviction order: the order index sorts entries by rank, and the head is the
+/// next victim.
+///
+/// - Least recently stored and least recently used: the rank is the write (or folded read)
+///   sequence, so the head is the oldest.
+/// - Least frequently used, with dynamic aging (LFU-DA, Arlitt et al.): a rank packs a priority
+///   (high 40 bits) above the low 24 bits of the sequence (a tie-break: the older first). A write
+///   enters at the cache's *age* + 1; a read raises the priority to max(priority, age) + hits;
+///   each eviction raises the age to the victim's priority. So a new key starts level with the
+///   residents that have aged, and a resident's old hits count less and less as the age rises:
+///   a cache whose residents all have hits still admits new keys, and yesterday's favourites
+///   leave once they stop being read.
 enum Rank {
-    static let sequenceBits: UInt64 = 40
+    static let sequenceBits: UInt64 = 24
     static let sequenceMask: UInt64 = (1 << sequenceBits) - 1
-    static let maximumCount: UInt64 = (1 << (64 - sequenceBits)) - 1
+    static let maximumPriority: UInt64 = (1 << (64 - sequenceBits)) - 1
 
-    /// The rank of an entry written now (a write resets the hit count).
-    static func forWrite(sequence: UInt64, policy: EvictionPolicy) -> UInt64 {
-        policy == .leastFrequentlyUsed ? sequence & sequenceMask : sequence
+    /// The rank of an entry written now, at write sequence `sequence` and cache age `age`.
+    static func forWrite(sequence: UInt64, policy: EvictionPolicy, age: UInt64) -> UInt64 {
+        guard policy == .leastFrequentlyUsed else { return sequence }
+        return pack(priority: age &+ 1, sequence: sequence)
     }
 
-    /// The rank after `hits` more reads, at write sequence `sequence`.
-    static func afterHits(_ hits: UInt32, old: UInt64, sequence: UInt64, policy: EvictionPolicy) -> UInt64 {
-        switch policy {
-        case .leastFrequentlyUsed:
-            let count = min(maximumCount, (old >> sequenceBits) + UInt64(hits))
-            return count << sequenceBits | (sequence & sequenceMask)
-        default:
-            return sequence
-        }
+    /// The rank after `hits` more reads, at sequence `sequence` and cache age `age`.
+    static func afterHits(_ hits: UInt32, old: UInt64, sequence: UInt64, policy: EvictionPolicy, age: UInt64)
+        -> UInt64
+    {
+        guard policy == .leastFrequentlyUsed else { return sequence }
+        let (raised, overflow) = max(priority(of: old), age).addingReportingOverflow(UInt64(hits))
+        return pack(priority: overflow ? maximumPriority : raised, sequence: sequence)
+    }
+
+    /// The LFU priority of a rank.
+    @inline(__always)
+    static func priority(of rank: UInt64) -> UInt64 { rank >> sequenceBits }
+
+    /// How many ranks were handed out since `rank` was (LFU: modulo 2^24, the sequence bits a
+    /// rank keeps).
+    @inline(__always)
+    static func age(of rank: UInt64, at sequence: UInt64, policy: EvictionPolicy) -> UInt64 {
+        guard policy == .leastFrequentlyUsed else { return sequence &- rank }
+        return (sequence &- rank) & sequenceMask
+    }
+
+    private static func pack(priority: UInt64, sequence: UInt64) -> UInt64 {
+        min(priority, maximumPriority) << sequenceBits | (sequence & sequenceMask)
     }
 }

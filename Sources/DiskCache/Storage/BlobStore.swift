@@ -79,19 +79,35 @@ struct BlobStore: Sendable {
         for dir in [directory, folder] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw DiskCacheError.fileSystem(operation: "mkdir", path: dir, errno: errno)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = FileIO.create(path)
         guard fd >= 0 else { throw DiskCacheError.fileSystem(operation: "create blob", path: path, errno: errno) }
         return BlobWriter(id: id, path: path, fd: fd, flushes: flushes)
     }
 
-    /// Opens a blob for reading; nil when the file is gone.
-    func openForReading(_ id: BlobID) throws -> Int32? {
-        let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
+    /// What opening a blob file for reading found.
+    enum Opened {
+        /// The file, open, with the size the record says.
+        case file(Int32)
+        /// No such file (deleted by a writer after the reader's snapshot, or lost).
+        case missing
+        /// The file exists but its size is not the record's (cut short by a crash or a person).
+        case wrongSize
+    }
+
+    /// Opens a blob for reading and checks that it holds `size` bytes, so that nothing reads or
+    /// maps past its end (a mapping past the end of a file faults).
+    func open(_ id: BlobID, size: UInt64) throws -> Opened {
+        let fd = FileIO.open(path(of: id), O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT { return .missing }
             throw DiskCacheError.fileSystem(operation: "open blob", path: path(of: id), errno: errno)
         }
-        return fd
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 0, UInt64(info.st_size) == size else {
+            close(fd)
+            return .wrongSize
+        }
+        return .file(fd)
     }
 
     /// Unlinks blobs whose last reference was dropped by a committed transaction.
@@ -202,6 +218,32 @@ enum BlobReader {
 
 /// Plain file I/O for code inside types whose own `read`/`write` methods shadow the C functions.
 enum FileIO {
+    /// `open(2)` without a mode, retried on EINTR.
+    static func open(_ path: String, _ flags: Int32) -> Int32 {
+        while true {
+            #if canImport(Glibc)
+                let fd = Glibc.open(path, flags)
+            #else
+                let fd = Darwin.open(path, flags)
+            #endif
+            if fd < 0 && errno == EINTR { continue }
+            return fd
+        }
+    }
+
+    /// Creates a new file (`O_EXCL`) with mode 0600 for writing, retried on EINTR.
+    static func create(_ path: String) -> Int32 {
+        while true {
+            #if canImport(Glibc)
+                let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            #else
+                let fd = Darwin.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            #endif
+            if fd < 0 && errno == EINTR { continue }
+            return fd
+        }
+    }
+
     /// `read(2)`, retried on EINTR.
     static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
         while true {

@@ -8,6 +8,10 @@ struct BatchState {
     var metaChanged = false
     /// "Now" for every operation of the batch, in ms since the epoch.
     let now: Int64
+    /// The rank sequence when the batch's requests started (after the fold of recorded reads):
+    /// entries ranked above it were written in this transaction, and are not its victims while
+    /// older candidates exist.
+    var startSequence: UInt64 = 0
     /// Entries removed because they had expired (swept or replaced).
     var expirations = 0
     /// Entries evicted to make room.
@@ -18,6 +22,46 @@ struct BatchState {
     var changed = false
     /// Blob files whose last reference this transaction dropped: unlinked after it commits.
     var blobsToRemove: [BlobID] = []
+    /// Blob files written inside the transaction (by `modify`), kept only if it commits.
+    let written: BlobLedger
+
+    init(meta: MetaState, now: Int64, written: BlobLedger = BlobLedger()) {
+        self.meta = meta
+        self.now = now
+        self.written = written
+    }
+}
+
+/// The blob files written inside a write transaction (a `modify` body's large result), across
+/// the runs of that transaction: a body runs again when the map grows or its batch is split, and
+/// a request can fail after writing its file. Only files of the run that commits, from requests
+/// that succeeded, stay; the others are unlinked, so retries leave no orphan files.
+final class BlobLedger {
+    /// Files of the current run.
+    private(set) var current: [BlobID] = []
+    /// Files of earlier runs and of failed requests.
+    private(set) var abandoned: [BlobID] = []
+
+    /// A new run of the transaction's body starts: what the previous run wrote is abandoned.
+    func beginRun() {
+        abandoned += current
+        current.removeAll()
+    }
+
+    /// Records a file written by the current run.
+    func add(_ id: BlobID) { current.append(id) }
+
+    /// How many files the current run has written (a mark for ``abandon(since:)``).
+    var mark: Int { current.count }
+
+    /// Abandons the files the current run wrote since `mark` (a request that failed).
+    func abandon(since mark: Int) {
+        abandoned += current[mark...]
+        current.removeSubrange(mark...)
+    }
+
+    /// Every file written, for a transaction that did not commit.
+    var all: [BlobID] { abandoned + current }
 }
 
 /// What a record stores after its header and full key.
@@ -81,7 +125,7 @@ struct EntryStore: Sendable {
         var header = RecordHeader(
             flags: flags, keyLength: isLong ? UInt32(key.count) : 0,
             valueSize: UInt64(payload.valueSize), storedAt: state.now, expiresAt: expiresAt,
-            rank: Rank.forWrite(sequence: state.meta.sequence, policy: policy))
+            rank: Rank.forWrite(sequence: state.meta.sequence, policy: policy, age: state.meta.age))
         if let blobHash = payload.blobHash {
             header.checksum = blobHash ^ header.headerMix
             state.meta.blobCount += 1
@@ -107,12 +151,14 @@ struct EntryStore: Sendable {
         state.changed = true
     }
 
-    /// Rewrites the header of an existing record in place (expiry or rank changes), keeping the
-    /// value and updating the indexes and the checksum.
+    /// Rewrites the header of an existing record in place (an expiry change), keeping the value
+    /// and updating the expiry index and the checksum. The eviction rank is not the header's to
+    /// change: see ``rerank(_:storageKey:header:to:)``.
     func rewriteHeader(
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, from old: RecordHeader, to new: RecordHeader
     ) throws {
         var updated = new
+        updated.rank = old.rank
         updated.checksum = old.checksum ^ old.headerMix ^ new.headerMix
         let record = try txn.value(forKey: storageKey, in: schema.entries) ?? []
         guard record.count >= RecordHeader.size else { return }
@@ -132,10 +178,35 @@ struct EntryStore: Sendable {
                 }
             }
         }
-        if old.rank != new.rank && policy != .none {
-            _ = try IndexKey.with(old.rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
-            try IndexKey.with(new.rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+    }
+
+    /// True when reads move entries in the order (least recently and least frequently used), so
+    /// ranks can live in the side table.
+    var tracksReads: Bool { policy == .leastRecentlyUsed || policy == .leastFrequentlyUsed }
+
+    /// The current eviction rank of the record under `storageKey` whose header is `header`: its
+    /// row in the side table of ranks, or the rank it was written with.
+    func currentRank(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader
+    ) throws -> (rank: UInt64, inSideTable: Bool) {
+        guard tracksReads else { return (header.rank, false) }
+        let stored = try txn.withValue(forKey: storageKey, in: schema.ranks) { bytes -> UInt64? in
+            bytes.count == 8 ? UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) : nil
         }
+        if let stored, let stored { return (stored, true) }
+        return (header.rank, false)
+    }
+
+    /// Moves the record under `storageKey` to `rank` in the eviction order: two order rows and
+    /// the side table change; the record itself is not rewritten.
+    func rerank(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, to rank: UInt64
+    ) throws {
+        let old = try currentRank(txn, storageKey: storageKey, header: header).rank
+        guard old != rank else { return }
+        _ = try IndexKey.with(old, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+        try IndexKey.with(rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+        try withUnsafeBytes(of: rank.littleEndian) { try txn.put($0, forKey: storageKey, in: schema.ranks) }
     }
 
     /// Deletes the record under `storageKey` whose header is `header`, with its index rows.
@@ -144,6 +215,20 @@ struct EntryStore: Sendable {
     ) throws {
         try unindex(txn, storageKey: storageKey, header: header, state: &state)
         try txn.delete(forKey: storageKey, in: schema.entries)
+    }
+
+    /// Takes a record that does not parse out of the totals before it is overwritten: one entry,
+    /// and a volume estimated from its size as if it were an inline value (``DiskCache/check(repair:orphanGrace:)``
+    /// recounts exactly).
+    func forgetForeign(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, recordSize: Int, state: inout BatchState
+    ) throws {
+        if tracksReads { _ = try txn.delete(forKey: storageKey, in: schema.ranks) }
+        let estimate = Int64(storageKey.count + max(0, recordSize - RecordHeader.size) + EntryStore.entryOverhead)
+        state.meta.count = max(0, state.meta.count - 1)
+        state.meta.volume = max(0, state.meta.volume - estimate)
+        state.metaChanged = true
+        state.changed = true
     }
 
     /// Adds the index rows of a record.
@@ -174,7 +259,9 @@ struct EntryStore: Sendable {
             }
         }
         if policy != .none {
-            _ = try IndexKey.with(header.rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+            let (rank, inSideTable) = try currentRank(txn, storageKey: storageKey, header: header)
+            _ = try IndexKey.with(rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+            if inSideTable { _ = try txn.delete(forKey: storageKey, in: schema.ranks) }
         }
         state.meta.count -= 1
         state.meta.volume -= EntryStore.volume(of: header, storageKeyLength: storageKey.count)

@@ -39,10 +39,19 @@ struct RecordHeader: Equatable {
     @inline(__always)
     func isExpired(at now: Int64) -> Bool { expiresAt != 0 && expiresAt <= now }
 
-    /// Parses the header at the start of `record`; nil when it is not a valid header.
+    /// The largest value size a header may claim (1 PiB): anything larger is damage, and would
+    /// not fit the arithmetic of volumes.
+    static let maximumValueSize: UInt64 = 1 << 50
+
+    /// Parses the header at the start of `record`; nil when it is not a valid header: another
+    /// version, unknown flags, reserved bytes set, a negative expiry or an impossible value size.
+    /// A header that passes can be used in arithmetic (volumes, index keys) without trapping,
+    /// even before its checksum is verified.
     @inline(__always)
     init?(_ record: UnsafeRawBufferPointer) {
-        guard record.count >= RecordHeader.size, record[0] == RecordHeader.version else { return nil }
+        guard record.count >= RecordHeader.size, record[0] == RecordHeader.version,
+            record[1] & ~(RecordHeader.blobFlag | RecordHeader.longKeyFlag) == 0, record[2] == 0, record[3] == 0
+        else { return nil }
         flags = record[1]
         keyLength = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         valueSize = UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
@@ -50,6 +59,7 @@ struct RecordHeader: Equatable {
         expiresAt = Int64(littleEndian: record.loadUnaligned(fromByteOffset: 24, as: Int64.self))
         rank = UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 32, as: UInt64.self))
         checksum = UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
+        guard expiresAt >= 0, valueSize <= RecordHeader.maximumValueSize else { return nil }
     }
 
     init(flags: UInt8, keyLength: UInt32, valueSize: UInt64, storedAt: Int64, expiresAt: Int64, rank: UInt64) {

@@ -7,6 +7,10 @@ import LMDB
 ///   time, so a sweep reads only what has expired.
 /// - `order`: eviction order, `[rank: 8 bytes big-endian][storage key]` → empty (absent with
 ///   ``EvictionPolicy/none``).
+/// - `ranks`: storage key → the entry's current rank (8 bytes little-endian), for entries whose
+///   rank changed after they were written (least recently and least frequently used: a read
+///   folded into the order). The record keeps the rank it was written with, so moving an entry
+///   in the order rewrites two index rows and this one, never the value.
 /// - `meta`: `format` (schema version and policy) and `state` (``MetaState``).
 struct Schema: Sendable {
     static let format = "swift-cashews.disk-cache/1"
@@ -14,6 +18,7 @@ struct Schema: Sendable {
     let entries: Database
     let expiry: Database
     let order: Database
+    let ranks: Database
     let meta: Database
 
     static let formatKey = Array("format".utf8)
@@ -23,11 +28,19 @@ struct Schema: Sendable {
         entries = try environment.database(named: "entries", flags: .create)
         expiry = try environment.database(named: "expiry", flags: .create)
         order = try environment.database(named: "order", flags: .create)
+        ranks = try environment.database(named: "ranks", flags: .create)
         meta = try environment.database(named: "meta", flags: .create)
     }
 
-    /// The format line stored for a cache with `policy`.
+    /// The format line stored for a cache with `policy`. Least frequently used says which rank
+    /// layout it keeps (see ``Rank``): caches written before aging are migrated when they open.
     static func formatLine(policy: EvictionPolicy) -> String {
+        policy == .leastFrequentlyUsed
+            ? legacyFormatLine(policy: policy) + " ranks=aging" : legacyFormatLine(policy: policy)
+    }
+
+    /// The format line of caches written before the least-frequently-used ranks aged.
+    static func legacyFormatLine(policy: EvictionPolicy) -> String {
         "\(format) policy=\(policy.rawValue)"
     }
 }
@@ -35,7 +48,9 @@ struct Schema: Sendable {
 /// The exact totals kept in the `meta` database and updated in the same write transaction as
 /// every change, so every process reads the same numbers without a scan.
 struct MetaState: Equatable {
-    static let size = 40
+    static let size = 48
+    /// The size of the state record before the LFU age was added (read as age 0).
+    static let minimumSize = 40
 
     /// Live entries (expired entries count until they are swept or overwritten).
     var count: Int64 = 0
@@ -47,16 +62,22 @@ struct MetaState: Equatable {
     var blobCount: Int64 = 0
     /// Bytes of blob files.
     var blobBytes: Int64 = 0
+    /// The least-frequently-used policy's age: the priority of the last entry it evicted (see
+    /// ``Rank``).
+    var age: UInt64 = 0
 
     init() {}
 
     init?(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count >= MetaState.size else { return nil }
+        guard bytes.count >= MetaState.minimumSize else { return nil }
         count = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self))
         volume = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self))
         sequence = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
         blobCount = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self))
         blobBytes = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 32, as: Int64.self))
+        if bytes.count >= MetaState.size {
+            age = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
+        }
     }
 
     var bytes: [UInt8] {
@@ -67,6 +88,7 @@ struct MetaState: Equatable {
             buffer.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
             buffer.storeBytes(of: blobCount.littleEndian, toByteOffset: 24, as: Int64.self)
             buffer.storeBytes(of: blobBytes.littleEndian, toByteOffset: 32, as: Int64.self)
+            buffer.storeBytes(of: age.littleEndian, toByteOffset: 40, as: UInt64.self)
         }
         return out
     }
