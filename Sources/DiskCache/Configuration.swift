@@ -99,12 +99,29 @@ public enum Durability: Sendable, Hashable {
     /// own write-back). A machine crash may lose the commits since the last flush. The default,
     /// with one second: commits cost microseconds, not fsyncs.
     ///
-    /// Like every mode without a flush per commit, this relies on the file system keeping the
-    /// order of writes for the file to stay consistent after a machine crash (LMDB's caveat for
-    /// `MDB_NOSYNC`); ext4 and XFS in their default modes do.
+    /// No file system keeps the order of an LMDB file's in-place writes (ext4 and XFS do not),
+    /// so after a machine crash the file may hold a meta page newer than the pages it points to.
+    /// The cache therefore notes every flush durably (the machine's boot id and the last
+    /// transaction on the disk, in the file `synced`). An open after another boot that finds
+    /// commits newer than the last noted flush walks the whole file in a child process: if the
+    /// walk passes, the cache opens and ``DiskCache/check(repair:orphanGrace:)`` rebuilds its
+    /// indexes and totals and drops damaged entries; if it fails or faults, the files are moved
+    /// to `damaged-…/` and the cache starts empty. Either way it is logged and counted, it needs
+    /// no person, and a value that fails its checksum is never returned. See the *Durability*
+    /// article for the exact guarantee.
     case periodic(Duration)
-    /// Never flush: the operating system writes pages back when it likes.
+    /// Never flush: the operating system writes pages back when it likes. After another boot,
+    /// any commit makes the next open verify the file as with ``periodic(_:)``.
     case none
+
+    /// True when commits are not flushed one by one (the modes an open after a machine crash
+    /// must verify).
+    var defersFlushes: Bool {
+        switch self {
+        case .full, .metadataAsync: false
+        case .periodic, .none: true
+        }
+    }
 }
 
 /// Which entries go first when the cache must make room. Expired entries always go first.

@@ -244,7 +244,7 @@ extension DiskCache {
             expirations: counters.expirations.load(ordering: .relaxed),
             evictions: counters.evictions.load(ordering: .relaxed),
             corruptions: counters.corruptions.load(ordering: .relaxed), count: Int(meta.count),
-            volume: Int(meta.volume))
+            volume: Int(meta.volume), uncleanShutdowns: counters.uncleanShutdowns.load(ordering: .relaxed))
     }
 
     func loadMeta() throws -> MetaState {

@@ -41,6 +41,8 @@ public final class DiskCache: Sendable {
     let counters = Counters()
     /// Reads waiting to be folded into the eviction order (LRU and LFU only).
     let accessLog: AccessLog?
+    /// The note of the last flush, in the modes that defer flushes (see ``SyncMarker``).
+    let syncMarker: SyncMarker.File?
     /// When the data file was last flushed (ms, monotonic within this process).
     private let lastSync: Atomic<Int64>
 
@@ -71,6 +73,7 @@ public final class DiskCache: Sendable {
             mapSize: configuration.initialMapSize,
             maximumMapSize: max(configuration.maximumMapSize, configuration.initialMapSize),
             maxReaders: 512, maxDatabases: 8, fileMode: 0o600, flags: flags)
+        let shutdown = try DiskCache.checkLastShutdown(directory, configuration: configuration, options: options)
         let environment: Environment
         do {
             environment = try DiskCache.openEnvironment(directory, options: options)
@@ -92,6 +95,9 @@ public final class DiskCache: Sendable {
         let tracksReads = [.leastRecentlyUsed, .leastFrequentlyUsed].contains(configuration.evictionPolicy)
         self.accessLog = tracksReads ? AccessLog() : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
+        self.syncMarker =
+            configuration.durability.defersFlushes
+            ? try SyncMarker.File(directory: environment.path, lock: false) : nil
         // The writer thread holds the queue, the queue only a weak path back: an idle cache
         // can be released.
         asyncWrites.start { [weak self] batch in
@@ -102,6 +108,7 @@ public final class DiskCache: Sendable {
             self.executeBatch(batch)
         }
         try checkFormat()
+        try finishRecovery(shutdown)
     }
 
     /// Opens the environment, turning every sign of a damaged data file into
@@ -126,7 +133,7 @@ public final class DiskCache: Sendable {
     }
 
     /// Moves data.mdb, lock.mdb and blobs/ of a damaged cache into `damaged-<time>/`.
-    private static func moveDamagedFiles(in directory: String) throws -> String {
+    static func moveDamagedFiles(in directory: String) throws -> String {
         let target = directory + "/damaged-\(time(nil))-\(getpid())"
         guard mkdir(target, 0o700) == 0 else {
             throw DiskCacheError.fileSystem(operation: "mkdir", path: target, errno: errno)
@@ -296,6 +303,7 @@ public final class DiskCache: Sendable {
         let written = BlobLedger()
         do {
             try environment.write { txn in
+                try markUnflushed()
                 written.beginRun()
                 var state = BatchState(meta: try MetaState.load(txn, schema), now: now, written: written)
                 // The recorded reads happened before this batch's writes: fold them first, so
@@ -353,16 +361,25 @@ public final class DiskCache: Sendable {
         guard current - last >= interval.milliseconds else { return }
         guard lastSync.compareExchange(expected: last, desired: current, ordering: .relaxed).exchanged else { return }
         do {
-            try environment.sync()
+            try flushEverything()
         } catch {
             logger.warning("periodic cache flush failed", metadata: ["error": "\(error)"])
         }
     }
 
     /// Flushes every committed write to the disk now, whatever the durability mode.
+    ///
+    /// The blob files written since the last flush are flushed first, then the data file; then
+    /// the flush is noted durably (see ``Durability/periodic(_:)``).
     public func flush() throws {
-        try storage { try environment.sync() }
+        try flushEverything()
         lastSync.store(DiskCache.monotonicMilliseconds(), ordering: .relaxed)
+    }
+
+    /// Flushes unflushed blob files, then the data file, and notes the flush.
+    private func flushEverything() throws {
+        try blobs.flushPending()
+        try flushDataAndNote()
     }
 
     static func monotonicMilliseconds() -> Int64 {

@@ -10,6 +10,8 @@ final class Counters: Sendable {
     let expirations = Atomic<Int>(0)
     let evictions = Atomic<Int>(0)
     let corruptions = Atomic<Int>(0)
+    /// Opens that found the last session ended in a machine crash with unflushed commits.
+    let uncleanShutdowns = Atomic<Int>(0)
 }
 
 /// A snapshot of a cache's counters and totals.
@@ -40,4 +42,7 @@ public struct CacheStatistics: Sendable, Hashable {
     public var count: Int
     /// Volume in bytes, in the whole cache (see ``DiskCache/volume``).
     public var volume: Int
+    /// 1 when this instance's open found that the last session ended in a machine crash with
+    /// unflushed commits, and verified (or discarded) the file; see ``Durability/periodic(_:)``.
+    public var uncleanShutdowns = 0
 }

@@ -11,6 +11,9 @@
 //   TestWorker damaged-blob <dir> <truncate|delete> <get|withValue|read|chunks|modify|copy>
 //                                          store a 64 KiB blob, damage its file, read it one way;
 //                                          print "miss <corruptions>" or "hit"
+//   TestWorker open-values <dir>          open with the default configuration, read every key; each
+//                                          value must be "<key>:v<n>" repeated; print
+//                                          "ok <read> unclean=<n> corrupt=<n>" or "wrong <key>"
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
 //   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
 //   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
@@ -132,6 +135,27 @@ struct TestWorker {
             default: found = try cache.copyValue(forKey: "k", toFile: directory + "/copy")
             }
             print(found ? "hit" : "miss \(try cache.statistics().corruptions)")
+        case "open-values":
+            do {
+                let cache = try DiskCache(directory: directory)
+                var read = 0
+                for key in try cache.keys() {
+                    guard let value = try cache.get(key) else { continue }
+                    let text = String(decoding: value, as: UTF8.self)
+                    let unit = text.prefix { $0 != "|" } + "|"
+                    guard unit.hasPrefix("\(key):v"),
+                        text == String(repeating: String(unit), count: text.count / unit.count)
+                    else {
+                        print("wrong \(key)")
+                        exit(0)
+                    }
+                    read += 1
+                }
+                let stats = try cache.statistics()
+                print("ok \(read) unclean=\(stats.uncleanShutdowns) clean=\(try cache.check().isClean)")
+            } catch {
+                print("error \(error)")
+            }
         case "cache-churn":
             let cache = try DiskCache(directory: directory)
             var random = SplitMix64(seed: UInt64(args[3])!)

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -63,10 +65,28 @@ extension String {
 struct BlobStore: Sendable {
     let directory: String
     let flushes: Bool
+    /// Files written without a flush (the modes that defer flushes), flushed by ``flushPending()``.
+    let pending = PendingFlushes()
 
     init(cacheDirectory: String, flushes: Bool) {
         directory = cacheDirectory + "/blobs"
         self.flushes = flushes
+    }
+
+    /// Flushes the files written since the last call (and their directories), so that a flush
+    /// of the data file never makes durable a reference to a blob that is not.
+    func flushPending() throws {
+        let paths = pending.take()
+        var folders = Set<String>()
+        for path in paths {
+            let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }  // deleted meanwhile
+            defer { close(fd) }
+            if fsync(fd) != 0 { throw DiskCacheError.fileSystem(operation: "fsync blob", path: path, errno: errno) }
+            folders.insert(String(path[..<path.lastIndex(of: "/")!]))
+        }
+        for folder in folders { FileIO.syncDirectory(folder) }
+        if !folders.isEmpty { FileIO.syncDirectory(directory) }
     }
 
     func path(of id: BlobID) -> String { directory + "/" + id.relativePath }
@@ -76,12 +96,17 @@ struct BlobStore: Sendable {
         let id = BlobID.random()
         let path = path(of: id)
         let folder = String(path[..<path.lastIndex(of: "/")!])
-        for dir in [directory, folder] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
-            throw DiskCacheError.fileSystem(operation: "mkdir", path: dir, errno: errno)
+        for dir in [directory, folder] {
+            if mkdir(dir, 0o700) == 0 {
+                // A new directory's own entry must reach the disk too, in the flushing modes.
+                if flushes { FileIO.syncDirectory(String(dir[..<dir.lastIndex(of: "/")!])) }
+            } else if errno != EEXIST {
+                throw DiskCacheError.fileSystem(operation: "mkdir", path: dir, errno: errno)
+            }
         }
         let fd = FileIO.create(path)
         guard fd >= 0 else { throw DiskCacheError.fileSystem(operation: "create blob", path: path, errno: errno) }
-        return BlobWriter(id: id, path: path, fd: fd, flushes: flushes)
+        return BlobWriter(id: id, path: path, fd: fd, flushes: flushes, pending: pending)
     }
 
     /// What opening a blob file for reading found.
@@ -144,12 +169,26 @@ struct BlobStore: Sendable {
     }
 }
 
+/// Paths of blob files written without a flush, waiting for the next flush of the cache.
+final class PendingFlushes: Sendable {
+    private let paths = Mutex<[String]>([])
+
+    func add(_ path: String) { paths.withLock { $0.append(path) } }
+
+    func take() -> [String] {
+        paths.withLock { paths in
+            defer { paths.removeAll() }; return paths
+        }
+    }
+}
+
 /// A blob file being written; hashes what it writes.
 final class BlobWriter {
     let id: BlobID
     let path: String
     private var fd: Int32
     private let flushes: Bool
+    private let pending: PendingFlushes
     private let hash = StreamingHash(seed: 0)
     private(set) var size = 0
     /// The content's hash, once ``finish()`` returned.
@@ -157,11 +196,12 @@ final class BlobWriter {
     /// True once a committed transaction references the file (it must then not be discarded).
     var isCommitted = false
 
-    init(id: BlobID, path: String, fd: Int32, flushes: Bool) {
+    init(id: BlobID, path: String, fd: Int32, flushes: Bool, pending: PendingFlushes) {
         self.id = id
         self.path = path
         self.fd = fd
         self.flushes = flushes
+        self.pending = pending
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -183,8 +223,12 @@ final class BlobWriter {
     /// Closes the file, flushing it first in the flushing durability modes, and sets
     /// ``contentHash``.
     func finish() throws {
-        if flushes && fsync(fd) != 0 {
-            throw DiskCacheError.fileSystem(operation: "fsync blob", path: path, errno: errno)
+        if flushes {
+            if fsync(fd) != 0 { throw DiskCacheError.fileSystem(operation: "fsync blob", path: path, errno: errno) }
+            // The file's name is in its directory: flush that too (POSIX), before the commit.
+            FileIO.syncDirectory(String(path[..<path.lastIndex(of: "/")!]))
+        } else {
+            pending.add(path)
         }
         close(fd)
         fd = -1
@@ -238,6 +282,28 @@ enum FileIO {
                 let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             #else
                 let fd = Darwin.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            #endif
+            if fd < 0 && errno == EINTR { continue }
+            return fd
+        }
+    }
+
+    /// Flushes a directory (its entries: new files, new subdirectories); errors are ignored, as a
+    /// file system that cannot flush directories has nothing more to offer.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// Opens (creating, mode 0600) a file for reading and writing, retried on EINTR.
+    static func openForUpdate(_ path: String) -> Int32 {
+        while true {
+            #if canImport(Glibc)
+                let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            #else
+                let fd = Darwin.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             #endif
             if fd < 0 && errno == EINTR { continue }
             return fd

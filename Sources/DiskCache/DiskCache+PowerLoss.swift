@@ -1,0 +1,100 @@
+import LMDB
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What an open found about the end of the last session of a cache directory.
+enum LastShutdown: Equatable {
+    /// Nothing to fear: a new cache, the same boot of the machine (a process crash loses nothing),
+    /// or nothing committed since the last flush.
+    case safe
+    /// A machine crash after unflushed commits, and the file's walk passed: open it, then repair.
+    case verified
+    /// A machine crash after unflushed commits, and the walk failed: the files were moved aside.
+    case discarded(movedTo: String, verification: FileVerification)
+}
+
+extension DiskCache {
+    /// Before the environment opens: decides whether the last session may have ended in a
+    /// machine crash with unflushed commits and, if so, walks the file in a child process; see
+    /// ``Durability/periodic(_:)``.
+    static func checkLastShutdown(
+        _ directory: String, configuration: Configuration, options: Environment.Options
+    ) throws -> LastShutdown {
+        guard configuration.durability.defersFlushes, access(directory + "/data.mdb", F_OK) == 0,
+            !Environment.isOpen(atPath: directory)
+        else { return .safe }
+        let file = try SyncMarker.File(directory: directory, lock: true)
+        let marker = file.read()
+        if let marker, let boot = SyncMarker.currentBootID, marker.bootID == boot { return .safe }
+        let onDisk = try? Environment.lastCommittedTransaction(atPath: directory)
+        if let marker, marker.isClean, let onDisk, onDisk == marker.transaction { return .safe }
+        let logger = configuration.logger
+        logger.warning(
+            "the cache may have been open when the machine stopped (another boot, commits after the last flush): verifying its file in a child process",
+            metadata: [
+                "directory": "\(directory)",
+                "lastFlushedTransaction": "\(marker.map { String($0.transaction) } ?? "none")",
+                "transactionOnDisk": "\(onDisk.map(String.init) ?? "unreadable")",
+            ])
+        let verification = Environment.verifyInChildProcess(
+            atPath: directory, mapSize: options.maximumMapSize ?? options.mapSize, timeout: .seconds(600))
+        if verification == .passed { return .verified }
+        let moved = try moveDamagedFiles(in: directory)
+        logger.error(
+            "the cache file was damaged by a machine crash; moved its files aside and started empty",
+            metadata: ["directory": "\(directory)", "verification": "\(verification)", "movedTo": "\(moved)"])
+        return .discarded(movedTo: moved, verification: verification)
+    }
+
+    /// After the environment opened: repairs a verified file, and notes a flush of this boot.
+    func finishRecovery(_ shutdown: LastShutdown) throws {
+        guard configuration.durability.defersFlushes else { return }
+        switch shutdown {
+        case .safe:
+            // A cache that has no marker of this boot gets one now, so that the next open after
+            // a machine crash can tell what was flushed.
+            let marker = syncMarker?.read()
+            if marker == nil || marker?.bootID != SyncMarker.currentBootID { try flush() }
+        case .verified:
+            let report = try check(repair: true)
+            counters.uncleanShutdowns.add(1, ordering: .relaxed)
+            logger.warning(
+                "the cache survived a machine crash: its file passed the walk, and its entries were checked",
+                metadata: ["directory": "\(directory)", "report": "\(report)"])
+            try flush()
+        case .discarded:
+            counters.uncleanShutdowns.add(1, ordering: .relaxed)
+            try flush()
+        }
+    }
+
+    /// Inside a write transaction, before it changes anything: if the marker says the file is
+    /// flushed, says it no longer is (fsynced), so that a crash before the next flush is noticed.
+    func markUnflushed() throws {
+        guard let syncMarker, let marker = syncMarker.read(), marker.isClean else { return }
+        var dirty = marker
+        dirty.isClean = false
+        try syncMarker.write(dirty)
+    }
+
+    /// Flushes the data file inside LMDB's write lock (no commit of any process can slip in
+    /// between) and notes durably that every transaction up to the last is on the disk.
+    func flushDataAndNote() throws {
+        guard let syncMarker, let boot = SyncMarker.currentBootID else {
+            try storage { try environment.sync() }
+            return
+        }
+        try storage {
+            try environment.write { _ in
+                try environment.sync()
+                let transaction = try environment.info().lastTransactionID
+                try syncMarker.write(SyncMarker(bootID: boot, transaction: transaction, isClean: true))
+            }
+        }
+    }
+}
