@@ -23,7 +23,11 @@ extension DiskCache {
         /// When commits reach the disk. Default ``Durability/periodic(_:)`` every second.
         public var durability: Durability
         /// The initial map size: the data file may grow this large before the map must grow.
-        /// It costs address space, not disk. Default 64 MiB.
+        /// It costs address space, not disk (the file grows with the data). Default 16 GiB,
+        /// reserved up front: growing the map in one process makes every other process remap,
+        /// which waits for its longest open transaction, so a map that never has to grow keeps
+        /// readers from stalling. Where address space is limited (`ulimit -v`) and 16 GiB cannot
+        /// be mapped, the open falls back to 64 MiB and grows from there.
         public var initialMapSize: Int
         /// The largest the map may grow. Default 1 TiB of address space.
         public var maximumMapSize: Int
@@ -46,7 +50,7 @@ extension DiskCache {
             countLimit: Int? = nil,
             evictionPolicy: EvictionPolicy = .leastRecentlyStored,
             durability: Durability = .periodic(.seconds(1)),
-            initialMapSize: Int = 64 << 20,
+            initialMapSize: Int = 16 << 30,
             maximumMapSize: Int = 1 << 40,
             blobThreshold: Int = 32 << 10,
             clock: CacheClock = .system,

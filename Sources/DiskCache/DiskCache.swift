@@ -76,7 +76,17 @@ public final class DiskCache: Sendable {
         let shutdown = try DiskCache.checkLastShutdown(directory, configuration: configuration, options: options)
         let environment: Environment
         do {
-            environment = try DiskCache.openEnvironment(directory, options: options)
+            do {
+                environment = try DiskCache.openEnvironment(directory, options: options)
+            } catch DiskCacheError.storage(let error) where error.code == .outOfMemory && options.mapSize > 64 << 20 {
+                // No address space for the reserved map: start small and grow on demand.
+                var smaller = options
+                smaller.mapSize = 64 << 20
+                configuration.logger.notice(
+                    "could not map \(options.mapSize) bytes; the map starts at 64 MiB and grows",
+                    metadata: ["directory": "\(directory)"])
+                environment = try DiskCache.openEnvironment(directory, options: smaller)
+            }
         } catch let error as DiskCacheError where configuration.onCorruption == .recreate {
             guard case .corrupted(_, let reason) = error else { throw error }
             let moved = try DiskCache.moveDamagedFiles(in: directory)
@@ -164,6 +174,16 @@ public final class DiskCache: Sendable {
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw DiskCacheError.fileSystem(operation: "open directory", path: path, errno: ENOTDIR)
         }
+        // Whoever can write the directory can feed values to every process that reads it (and a
+        // crafted data file to LMDB, which does not check pages): it must be this user's, and not
+        // writable by others, even when it existed before (or is reached through a symlink).
+        guard info.st_uid == geteuid(), info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw DiskCacheError.fileSystem(
+                operation:
+                    "use a cache directory owned by another user or writable by others (chown it to this user"
+                    + " and chmod go-w, or choose another directory)",
+                path: path, errno: EACCES)
+        }
     }
 
     /// Writes the format line of a new cache, or checks that of an existing one.
@@ -249,6 +269,10 @@ public final class DiskCache: Sendable {
 
     /// Runs `body` in a group-committed write transaction and returns its result.
     func write<R>(_ body: (borrowing Transaction, inout BatchState) throws -> R) throws -> R {
+        precondition(
+            !environment.hasTransactionOnCurrentThread,
+            "DiskCache: a write from inside a withValue, read or modify body would wait for itself forever;"
+                + " finish the body first (copy what it needs), then write")
         var result: R?
         try committer.submit({ txn, state in result = try body(txn, &state) }, execute: executeBatch)
         return result!

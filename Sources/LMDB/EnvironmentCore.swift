@@ -26,6 +26,13 @@ final class EnvironmentCore: @unchecked Sendable {
     let path: String
     let options: Environment.Options
     let mapLock = MapLock()
+    /// Set when a resize failed after LMDB unmapped the file (it could not map it again): any
+    /// transaction would then fault, so every later one throws instead.
+    private let unmapped = Atomic<Bool>(false)
+    /// ``ForkDetector/generation`` when this environment was opened: a child of `fork()` sees
+    /// another value, and must not use the parent's environment (LMDB's locks and reader slots
+    /// belong to the parent).
+    private let forkGeneration: Int
     private let readPool = Mutex<[TransactionPointer]>([])
     private let databases = Mutex<[String: Database]>([:])
     /// How many ``Environment`` values use this core. Guarded by the registry's lock.
@@ -34,6 +41,8 @@ final class EnvironmentCore: @unchecked Sendable {
     let processID = getpid()
 
     init(path: String, options: Environment.Options) throws(LMDBError) {
+        ForkDetector.install()
+        forkGeneration = ForkDetector.generation.load(ordering: .relaxed)
         var created: OpaquePointer?
         try check(mdb_env_create(&created), "mdb_env_create")
         guard let env = created else { throw LMDBError(code: .outOfMemory, operation: "mdb_env_create") }
@@ -69,6 +78,7 @@ final class EnvironmentCore: @unchecked Sendable {
 
     /// Runs `body` inside a read transaction taken from (and returned to) the pool.
     func withReadTransaction(_ body: (OpaquePointer) throws -> Void) throws {
+        try checkMapped()
         var clearedReaders = false
         while true {
             mapLock.lockShared()
@@ -111,6 +121,7 @@ final class EnvironmentCore: @unchecked Sendable {
     /// Runs `body` inside a write transaction: commit on return, abort on throw. When the map
     /// is full and growth is allowed, the map grows and `body` runs again in a new transaction.
     func withWriteTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        try checkMapped()
         while true {
             mapLock.lockShared()
             var begun: OpaquePointer?
@@ -152,7 +163,7 @@ final class EnvironmentCore: @unchecked Sendable {
     /// transaction (it must close it first).
     func adoptMapSize() throws(LMDBError) -> Bool {
         let done: Void? = try mapLock.withExclusiveAccess { () throws(LMDBError) in
-            try check(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize", path)
+            try resize(0)
         }
         return done != nil
     }
@@ -166,11 +177,11 @@ final class EnvironmentCore: @unchecked Sendable {
             let before = mapSize
             // Size 0 adopts the size last committed by any process (possibly smaller than ours,
             // when our own growth has not been committed yet).
-            try check(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize", path)
+            try resize(0)
             if mapSize > before { return true }
             let target = min(maximum, before.multipliedReportingOverflow(by: 2).partialValue)
             let grows = target > before
-            try check(mdb_env_set_mapsize(env, grows ? target : before), "mdb_env_set_mapsize", path)
+            try resize(grows ? target : before)
             return grows
         }
         return grew ?? false
@@ -179,13 +190,37 @@ final class EnvironmentCore: @unchecked Sendable {
     /// Sets the map size, waiting until no transaction of this process is open.
     func setMapSize(_ bytes: Int) throws(LMDBError) {
         let done: Void? = try mapLock.withExclusiveAccess { () throws(LMDBError) in
-            try check(mdb_env_set_mapsize(env, bytes), "mdb_env_set_mapsize", path)
+            try resize(bytes)
         }
         if done == nil {
             throw LMDBError(
                 code: .invalidArgument, operation: "mdb_env_set_mapsize",
                 context: "the calling thread has a transaction open; close it before resizing")
         }
+    }
+
+    /// `mdb_env_set_mapsize`, which unmaps the file and maps it again: if that fails (no address
+    /// space, under `ulimit -v`), the environment has no map, and is marked so.
+    private func resize(_ bytes: Int) throws(LMDBError) {
+        let rc = mdb_env_set_mapsize(env, bytes)
+        if rc != 0 && rc != EINVAL { unmapped.store(true, ordering: .relaxed) }
+        try check(rc, "mdb_env_set_mapsize", path)
+    }
+
+    /// Throws when a failed resize left the environment without a map.
+    @inline(__always)
+    private func checkMapped() throws(LMDBError) {
+        precondition(
+            ForkDetector.generation.load(ordering: .relaxed) == forkGeneration,
+            "LMDB: an environment opened before fork() is used in the child process; LMDB forbids it"
+                + " (its locks and reader slots belong to the parent): open the cache again in the child,"
+                + " after the fork")
+        guard unmapped.load(ordering: .relaxed) else { return }
+        throw LMDBError(
+            code: .panic, operation: "mdb_txn_begin",
+            context: "\(path): a resize of the memory map failed and left it unmapped; close every handle of this"
+                + " environment and open it again (in a new process if it keeps failing), with a smaller map size"
+                + " or more address space (ulimit -v)")
     }
 
     /// Clears reader slots left by dead processes; returns how many were cleared.
@@ -243,5 +278,21 @@ final class EnvironmentCore: @unchecked Sendable {
         // A failed commit has already freed the transaction.
         try check(mdb_txn_commit(txn), "mdb_txn_commit", path)
         return result
+    }
+}
+
+/// Counts `fork()`s of this process (in the child), so that environments opened before a fork
+/// refuse to work in the child.
+enum ForkDetector {
+    static let generation = Atomic<Int>(0)
+    private static let installed = Mutex(false)
+
+    /// Registers the fork handler once per process.
+    static func install() {
+        installed.withLock { done in
+            guard !done else { return }
+            done = true
+            pthread_atfork(nil, nil) { ForkDetector.generation.add(1, ordering: .relaxed) }
+        }
     }
 }

@@ -20,6 +20,10 @@ public enum FileVerification: Sendable, Hashable {
 }
 
 extension Environment {
+    /// True when the calling thread has a transaction of this environment open (a read body,
+    /// or a write body, is running on it): a write begun now would wait for itself.
+    public var hasTransactionOnCurrentThread: Bool { core.mapLock.depth > 0 }
+
     /// True when this process has the environment at `path` open.
     public static func isOpen(atPath path: String) -> Bool { EnvironmentRegistry.isOpen(path) }
 

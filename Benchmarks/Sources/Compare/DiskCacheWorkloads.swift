@@ -3,12 +3,24 @@ import Foundation
 
 /// The comparison workloads on the DiskCache engine, through its public API.
 enum DiskCacheWorkloads {
+    /// `.full` for "sync", else the default `.periodic(1 s)`; COMPARE_DURABILITY (full,
+    /// metadataAsync, periodic, none) overrides it, to measure the modes against each other.
+    static func durability(sync: Bool) -> Durability {
+        switch ProcessInfo.processInfo.environment["COMPARE_DURABILITY"] {
+        case "full": .full
+        case "metadataAsync": .metadataAsync
+        case "none": .none
+        case "periodic": .periodic(.seconds(1))
+        default: sync ? .full : .periodic(.seconds(1))
+        }
+    }
+
     static func run(directory: String, workload: String, keys: Int, valueSize: Int, sync: Bool) throws -> Int {
         let configuration = DiskCache.Configuration(
             sizeLimit: nil,
             evictionPolicy: ProcessInfo.processInfo.environment["COMPARE_POLICY"] == "none"
                 ? .none : .leastRecentlyStored,
-            durability: sync ? .full : .periodic(.seconds(1)))
+            durability: durability(sync: sync))
         var cache: DiskCache? = try DiskCache(directory: directory, configuration: configuration)
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
         var key = KeyFormatter(prefix: "key-")
