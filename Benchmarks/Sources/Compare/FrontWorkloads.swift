@@ -1,4 +1,5 @@
 import Cashews
+import CashewsDisk
 import Foundation
 import Synchronization
 
@@ -41,6 +42,7 @@ enum FrontWorkloads {
             if workload == "mem-get" {
                 cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
             } else {
+                Cache.register(.disk)
                 try cache.setup("disk://\(directory)?durability=none&size_limit=none")
             }
             for start in stride(from: 0, to: keys, by: 10_000) {

@@ -1,6 +1,6 @@
 import Cashews
+import CashewsDisk
 import CashewsTesting
-import DiskCache
 import Foundation
 import Testing
 
