@@ -50,7 +50,7 @@ public final class DiskBackend: Backend {
     // MARK: Backend
 
     /// The live value of `key`.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         try DiskBackend.translate { try cache.get(key).map(CacheValue.bytes) }
     }
 

@@ -87,6 +87,8 @@ enum FrontWorkloads {
                 }
             }
             return order.count.withSink(sink)
+        case "isolation":
+            return try await IsolationWorkloads.run(names: names, order: order, value: value)
         default:
             throw CompareError.unknownWorkload(workload)
         }

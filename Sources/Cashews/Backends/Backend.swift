@@ -21,8 +21,9 @@ public protocol Backend: Sendable {
     /// True when the backend keeps ``CacheValue/object(_:)`` values as they are.
     var storesObjects: Bool { get }
 
-    /// The live value of `key`.
-    func get(_ key: String) async throws -> CacheValue?
+    /// The live value of `key`. Runs on the caller's executor (`nonisolated(nonsending)`,
+    /// SE-0461): a hit costs the same from the main actor, an actor or a nonisolated task.
+    nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue?
     /// The live values of `keys`, in order.
     func get(_ keys: [String]) async throws -> [CacheValue?]
     /// Stores `value` under `key` when `condition` holds; returns whether it stored.

@@ -44,7 +44,7 @@ public struct SuppressingBackend: Backend {
     public var storesObjects: Bool { base.storesObjects }
 
     /// The value, or nil when the backend fails.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         try await suppressing("get", default: nil) { try await base.get(key) }
     }
 

@@ -174,8 +174,13 @@ public final class Cache: Sendable, Service {
     ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
     /// - Throws: ``CashewsError/badSignature(key:)`` when signing is set up and the value was
     ///   tampered with (an unsigned value is a miss).
+    ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`, SE-0461): no executor hop, so a
+    /// hit costs the same from the main actor, an actor or a nonisolated task.
     @inlinable
-    public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self) async throws -> T? {
+    nonisolated(nonsending) public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self)
+        async throws -> T?
+    {
         let route = try route(for: key)
         guard let value = try await route.backend.get(key) else {
             misses.increment()

@@ -91,7 +91,7 @@ public final class MemoryBackend: Backend {
     // MARK: Backend
 
     /// The live value of `key`.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let clock = configuration.clock
         return shard(key).withLock { shard in shard.lookUp(key, clock: clock).map { shard.value(at: $0) } }
