@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench fuzz-smoke fuzz stress
+.PHONY: all demo test build lint format deps clean help bench-compare bench fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -20,6 +20,7 @@ help:
 	@echo "make test    build (no warnings allowed), run every test, lint the formatting"
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
+	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
 
 ## Dependencies -----------------------------------------------------------------------------------
 
@@ -51,7 +52,13 @@ demo: deps
 
 # Lint first, so that the test runner's summary is the last line of the output.
 test: build lint
+	Scripts/check-layers.sh
 	$(SWIFT) test --skip-build
+
+# Builds a throwaway package that depends on the Cashews product alone and checks that no disk
+# engine module (LMDB, DiskCache, their C modules) is compiled or linked for it.
+check-layers:
+	Scripts/check-layers.sh build
 
 lint:
 	$(SWIFT) format lint --strict -r $(SOURCES)

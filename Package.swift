@@ -1,6 +1,14 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // swift-cashews: an async cache toolkit for Swift with an embeddable LMDB disk engine.
-// Layers (each imports only the ones below it): CLMDB → LMDB → DiskCache → Cashews → CashewsTesting.
+//
+// Layers (each imports only the ones below it; `make check-layers` proves the facade's half):
+//
+//   CacheVocabulary                        clocks, globs, expiry, TTL, write conditions (no dependencies)
+//   ├── CLMDB → LMDB → DiskCache           the disk engine (liblmdb, xxHash)
+//   └── Cashews                            the facade: Backend protocol, memory backend, Cache, strategies
+//       ├── CashewsDisk                    the disk backend (Cashews + DiskCache): registers disk://
+//       │   └── SwiftCashews               the one-import umbrella: Cashews + CashewsDisk
+//       └── CashewsTesting                 the backend conformance suite
 import PackageDescription
 
 let package = Package(
@@ -10,6 +18,8 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "DiskCache", targets: ["DiskCache"]),
         .library(name: "Cashews", targets: ["Cashews"]),
+        .library(name: "CashewsDisk", targets: ["CashewsDisk"]),
+        .library(name: "SwiftCashews", targets: ["SwiftCashews"]),
         .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
     ],
     dependencies: [
@@ -19,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
+        // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
+        .target(name: "CacheVocabulary"),
         // C interop: the system's liblmdb through pkg-config "lmdb".
         .systemLibrary(
             name: "CLMDB",
@@ -43,40 +55,50 @@ let package = Package(
         .target(
             name: "DiskCache",
             dependencies: [
-                "LMDB", "CXXHash",
+                "CacheVocabulary", "LMDB", "CXXHash",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
-        // The async facade: Backend protocol, memory and disk backends, the Cache front.
+        // The async facade: Backend protocol, the memory backend, the Cache front, strategies.
         .target(
             name: "Cashews",
             dependencies: [
-                "DiskCache", "CZlib",
+                "CacheVocabulary", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The disk backend: the engine behind the Backend protocol, `disk://` and its parameters.
+        .target(
+            name: "CashewsDisk",
+            dependencies: ["Cashews", "DiskCache", .product(name: "Logging", package: "swift-log")]
+        ),
+        // One import for everything: `import SwiftCashews`.
+        .target(name: "SwiftCashews", dependencies: ["Cashews", "CashewsDisk"]),
         // The backend conformance suite, run against every backend.
         .target(name: "CashewsTesting", dependencies: ["Cashews"]),
 
         // Examples.
-        .executableTarget(name: "Quickstart", dependencies: ["Cashews"], path: "Examples/Quickstart"),
+        .executableTarget(name: "Quickstart", dependencies: ["SwiftCashews"], path: "Examples/Quickstart"),
 
         // Tests, and the worker program the multi-process tests spawn (never shipped).
         .executableTarget(
-            name: "TestWorker", dependencies: ["LMDB", "DiskCache", "Cashews", "TestSupport"], path: "Tests/TestWorker"),
+            name: "TestWorker", dependencies: ["LMDB", "DiskCache", "Cashews", "CashewsDisk", "TestSupport"],
+            path: "Tests/TestWorker"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CacheVocabularyTests", dependencies: ["CacheVocabulary"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),
         .testTarget(
             name: "CashewsTests",
             dependencies: [
-                "Cashews", "CashewsTesting", "TestSupport",
+                "Cashews", "CashewsDisk", "CashewsTesting", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
     ]

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // Benchmarks for swift-cashews, kept in a nested package so that the root package's builds and
 // tests never compile the benchmark dependencies.
 //
@@ -24,13 +24,14 @@ let package = Package(
             path: "Benchmarks/DiskCacheBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // The Swift side of the side-by-side comparison (Compare/run.sh drives it).
+        // The Swift side of the side-by-side comparison (Compare/compare.py drives it).
         .executableTarget(
             name: "Compare",
             dependencies: [
                 .product(name: "LMDB", package: "swift-cashews"),
                 .product(name: "DiskCache", package: "swift-cashews"),
                 .product(name: "Cashews", package: "swift-cashews"),
+                .product(name: "CashewsDisk", package: "swift-cashews"),
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // libFuzzer targets for swift-cashews, a nested package that depends on the root by path.
 //
 //   make fuzz-smoke                 every target for a short, bounded time (CI)

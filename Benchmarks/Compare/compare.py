@@ -150,6 +150,30 @@ def facade_suite(runs, keys):
           " (a memoized function with a key template)")
     print(f"  dict-get / front mem-get = {m['dict-get'] / m['front mem-get']:.1f}x slower (goal <= 3x)")
     print(f"  front disk-get / raw LMDB C = {m['front disk-get'] / m['raw LMDB C get']:.2f} (goal >= 0.4)")
+    isolation_suite(swift, runs, keys)
+
+
+def isolation_suite(swift, runs, keys):
+    """The isolation goal: a memory get and a cached hit cost the same from the main actor, an actor and a
+    nonisolated task (all three measured in each run of one process)."""
+    samples = {}
+    for _ in range(runs):
+        directory = tempfile.mkdtemp(prefix="bench-compare-")
+        try:
+            out = subprocess.run([swift, "front", directory, "isolation", str(keys), "100", "nosync"], check=True,
+                                 capture_output=True, text=True).stdout
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        for line in out.splitlines():
+            name, _, _, rate = line.split()
+            samples.setdefault(name, []).append(float(rate))
+    m = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"\nisolation: the same calls from three isolations, {keys:,} keys of 100 B, median ns/op")
+    for name, value in m.items():
+        print(f"  {name:<24} {1e9 / value:>8,.0f} ns")
+    for call in ("mem-get", "cached-hit"):
+        ratio = m[f"{call}@nonisolated"] / m[f"{call}@main"]
+        print(f"  {call}: main actor / nonisolated = {ratio:.2f}x (goal <= 1.5x)")
 
 
 def values_suite(runs, rounds):

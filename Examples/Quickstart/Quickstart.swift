@@ -1,8 +1,8 @@
 // The quick start: `make demo` runs this twice. An expensive async function is cached on the
-// embedded disk default (`disk://`): the first call computes, the second is served from the
-// cache, and the second run of the program still finds the values the first one stored.
-import Cashews
-import Foundation
+// embedded disk default (`disk://`) with `cached(key:ttl:)`: the first call computes, the second
+// is served from the cache, and the second run of the program still finds the values the first
+// one stored.
+import SwiftCashews
 
 /// Something slow worth caching: pretend to fetch a user profile over the network.
 func fetchProfile(id: Int) async throws -> Profile {
@@ -16,18 +16,10 @@ struct Profile: Codable, Sendable {
     var email: String
 }
 
-/// The cached version: look the profile up first, compute and store it on a miss.
-func cachedProfile(id: Int, in cache: Cache) async throws -> (Profile, fromCache: Bool) {
-    let key = "profile:\(id)"
-    if let hit = try await cache.get(key, as: Profile.self) { return (hit, true) }
-    let profile = try await fetchProfile(id: id)
-    try await cache.set(key, profile, ttl: "1h")
-    return (profile, false)
-}
-
 @main
 struct Quickstart {
     static func main() async throws {
+        Cache.register(.disk)  // disk:// comes with CashewsDisk (part of SwiftCashews)
         let cache = Cache.shared
         let url = CommandLine.arguments.dropFirst().first ?? "disk://"
         try cache.setup(url)
@@ -35,12 +27,10 @@ struct Quickstart {
 
         for call in 1...2 {
             let start = ContinuousClock.now
-            let (profile, fromCache) = try await cachedProfile(id: 42, in: cache)
+            let profile = try await cache.cached(key: "profile:42", ttl: "1h") { try await fetchProfile(id: 42) }
             let elapsed = ContinuousClock.now - start
-            let source = fromCache ? "served from the cache" : "computed (slow)"
-            print(
-                "call \(call): \(profile.name) <\(profile.email)> \(source) in \(elapsed.formatted(.units(allowed: [.milliseconds, .microseconds])))"
-            )
+            let source = elapsed > .milliseconds(300) ? "computed (slow)" : "served from the cache"
+            print("call \(call): \(profile.name) <\(profile.email)> \(source) in \(elapsed)")
         }
         let visits = try await cache.increment("quickstart:runs")
         print(

@@ -51,7 +51,10 @@ public enum CashewsError: Error, Sendable, CustomStringConvertible, Equatable {
                 + " e.g. mem://?size=10000 or disk:///var/cache/app?size_limit=1GB"
         case .unknownScheme(let scheme, let known):
             return "unknown cache URL scheme \"\(scheme)\": use one of \(known.sorted().joined(separator: ", "))"
-                + " (or register yours with Cache.register(scheme:_:))"
+                + (scheme == "disk"
+                    ? " (disk:// comes with the CashewsDisk module: import it, or SwiftCashews, and call"
+                        + " Cache.register(.disk) once at start-up)"
+                    : " (or register yours with Cache.register(scheme:_:))")
         case .unknownParameter(let name, let scheme, let accepted):
             return
                 "unknown parameter \"\(name)\" for \(scheme)://: it accepts \(accepted.sorted().joined(separator: ", "))"

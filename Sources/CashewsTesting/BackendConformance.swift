@@ -26,7 +26,9 @@ public struct ConformanceFailure: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// The backend conformance suite: every rule of the backend contract (DESIGN.md) as a check.
+/// The backend conformance suite: every rule of the backend contract (the DocC article
+/// *Writing a backend*) as a check, called through `any Backend`, so that a backend's overrides of
+/// the customization points are what is checked.
 /// Every backend runs all of them; a test target runs each check against a fresh backend:
 ///
 /// ```swift
@@ -74,7 +76,7 @@ func text(_ value: CacheValue?) -> String? {
 }
 
 extension Backend {
-    func put(_ key: String, _ value: String, _ expiry: EntryExpiry = .never) async throws {
+    func put(_ key: String, _ value: String, _ expiry: Expiry = .never) async throws {
         _ = try await set(key, bytes(value), expiry: expiry, condition: .always)
     }
 }

@@ -16,11 +16,11 @@ import LMDB
 public struct ModifiableEntry: Sendable, Hashable {
     /// The value's bytes.
     public var value: [UInt8]
-    /// When the entry expires. ``Expiry/unchanged`` keeps the current expiry.
+    /// When the entry expires. ``Expiry/keep`` keeps the current expiry.
     public var expiry: Expiry
 
     /// An entry with `value` and `expiry`.
-    public init(value: [UInt8], expiry: Expiry = .unchanged) {
+    public init(value: [UInt8], expiry: Expiry = .keep) {
         self.value = value
         self.expiry = expiry
     }
@@ -52,7 +52,7 @@ extension DiskCache {
             var current: ModifiableEntry?
             if let view, !view.header.isExpired(at: state.now) {
                 if let bytes = try readWhole(view) {
-                    current = ModifiableEntry(value: bytes, expiry: .unchanged)
+                    current = ModifiableEntry(value: bytes, expiry: .keep)
                 } else {
                     reportCorruption(key: key)
                 }

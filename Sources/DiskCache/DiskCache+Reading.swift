@@ -263,7 +263,7 @@ extension DiskCache {
     func scanLive(
         matching pattern: String, _ body: (String, RecordView) throws -> Cursor.ScanStep
     ) throws {
-        let glob = try GlobPattern(pattern)
+        let glob = try GlobPattern(validating: pattern)
         let now = self.now
         try storage {
             try environment.read { txn in

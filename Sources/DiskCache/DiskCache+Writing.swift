@@ -7,19 +7,8 @@ import LMDB
 #endif
 
 extension DiskCache {
-    /// When a write applies.
-    @_spi(Backends)
-    public enum WriteCondition: Sendable {
-        /// Always.
-        case always
-        /// Only when the key holds no live entry.
-        case ifAbsent
-        /// Only when the key holds a live entry.
-        case ifPresent
-    }
-
     /// Stores `value` under `key`, replacing any value. The entry's expiry becomes `expiry`
-    /// (pass ``Expiry/unchanged`` to keep the current one).
+    /// (pass ``Expiry/keep`` to keep the current one).
     public func set(_ value: some ContiguousBytes, forKey key: String, expiry: Expiry = .never) throws {
         _ = try write(value, forKey: key, expiry: expiry, when: .always)
     }
@@ -100,7 +89,7 @@ extension DiskCache {
     /// transaction. Returns how many live entries were deleted.
     @discardableResult
     public func delete(matching pattern: String) throws -> Int {
-        let glob = try GlobPattern(pattern)
+        let glob = try GlobPattern(validating: pattern)
         let deleted = try write { txn, state -> Int in
             // Collect first, then delete: the cursor must not walk a tree that changes under it.
             var victims: [([UInt8], RecordHeader)] = []
@@ -319,36 +308,5 @@ extension DiskCache {
                 return true
             }
         }
-    }
-}
-
-/// Integers stored as ASCII decimal ("-42"), as Redis stores them, so that `increment` works on
-/// values written by any client and a read shows the number.
-enum DecimalInteger {
-    /// Parses an optional "-" and 1…19 digits; nil for anything else or out of range.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        var index = 0
-        let negative = bytes[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        guard index < bytes.count else { return nil }
-        var value: Int64 = 0
-        while index < bytes.count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) =
-                negative
-                ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
-            guard !o1, !o2 else { return nil }
-            value = next
-            index += 1
-        }
-        return value
-    }
-
-    /// Calls `body` with the decimal form of `value`.
-    static func withBytes<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try Array(String(value).utf8).withUnsafeBytes(body)
     }
 }

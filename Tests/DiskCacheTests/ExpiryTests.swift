@@ -25,7 +25,7 @@ struct ExpiryTests {
         }
     }
 
-    @Test("set replaces the expiry; .unchanged keeps it")
+    @Test("set replaces the expiry; .keep keeps it")
     func replaceVersusKeep() throws {
         try withCacheDirectory { path in
             let clock = ManualClock()
@@ -35,10 +35,10 @@ struct ExpiryTests {
             #expect(try cache.timeToLive(forKey: "k") == .forever)
             try cache.set(bytes("3"), forKey: "k", expiry: .after(.seconds(10)))
             clock.advance(by: .seconds(4))
-            try cache.set(bytes("4"), forKey: "k", expiry: .unchanged)
+            try cache.set(bytes("4"), forKey: "k", expiry: .keep)
             #expect(try cache.timeToLive(forKey: "k") == .remaining(.seconds(6)))
             #expect(text(try cache.get("k")) == "4")
-            try cache.set(bytes("new"), forKey: "fresh", expiry: .unchanged)
+            try cache.set(bytes("new"), forKey: "fresh", expiry: .keep)
             #expect(try cache.timeToLive(forKey: "fresh") == .forever)
             #expect(try cache.check().isClean)
         }

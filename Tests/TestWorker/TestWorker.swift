@@ -29,6 +29,7 @@
 //   TestWorker crash-writer <dir> <id> <log>   .full durability, tiny map, blobs: writes w<id>-<n>
 //                                          forever, appending n to <log> after each acknowledged set
 import Cashews
+import CashewsDisk
 import DiskCache
 import Foundation
 import LMDB
@@ -191,12 +192,14 @@ struct TestWorker {
             try Reliability.crashWriter(directory: directory, id: Int(args[3])!, log: args[4])
         case "front-incr":
             let cache = Cache()
+            Cache.register(.disk)
             try cache.setup("disk://\(directory)")
             for _ in 0..<Int(args[3])! { try await cache.increment("visits") }
             try await cache.set("last-writer", "pid-\(getpid())")
             print("done")
         case "strategy-locked":
             let cache = Cache()
+            Cache.register(.disk)
             try cache.setup("disk://\(directory)")
             let log = args[4]
             for _ in 0..<Int(args[3])! {
@@ -209,6 +212,7 @@ struct TestWorker {
             print("done")
         case "strategy-cached":
             let cache = Cache()
+            Cache.register(.disk)
             try cache.setup("disk://\(directory)")
             waitUntil(Int64(args[3])!)
             let value = try await cache.cached(key: "expensive", ttl: "1m", lock: true) {

@@ -1,4 +1,5 @@
 import Cashews
+import CashewsDisk
 import Foundation
 import Synchronization
 
@@ -41,6 +42,7 @@ enum FrontWorkloads {
             if workload == "mem-get" {
                 cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
             } else {
+                Cache.register(.disk)
                 try cache.setup("disk://\(directory)?durability=none&size_limit=none")
             }
             for start in stride(from: 0, to: keys, by: 10_000) {
@@ -85,6 +87,8 @@ enum FrontWorkloads {
                 }
             }
             return order.count.withSink(sink)
+        case "isolation":
+            return try await IsolationWorkloads.run(names: names, order: order, value: value)
         default:
             throw CompareError.unknownWorkload(workload)
         }

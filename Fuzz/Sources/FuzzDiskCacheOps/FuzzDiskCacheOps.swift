@@ -63,7 +63,7 @@ func expiry(_ reader: inout Reader) -> (Expiry, (Int64, Int64?) -> Int64) {
     case 1:
         let milliseconds = Int64(1 + choice % 97 * 5)
         return (.after(.milliseconds(milliseconds)), { now, _ in now + milliseconds })
-    default: return (.unchanged, { _, current in current ?? 0 })
+    default: return (.keep, { _, current in current ?? 0 })
     }
 }
 

@@ -124,7 +124,7 @@ public func fuzzGlob(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             // Character-wise hasPrefix would not count as a prefix).
             precondition(key.utf8.starts(with: glob.literalPrefix.utf8), "a match must start with the literal prefix")
         }
-    } catch is DiskCacheError {
+    } catch is GlobPatternError {
         precondition(expected == nil, "the engine rejects \(pattern), the reference accepts it")
     } catch {
         preconditionFailure("untyped error \(error)")

@@ -17,10 +17,7 @@ public struct BackendURL: Sendable, CustomStringConvertible {
     /// The path (`/var/cache/app`), possibly empty.
     public let path: String
     /// The query parameters, names lower-cased, values percent-decoded.
-    public let parameters: [String: String]
-    /// The clock of the cache that sets the backend up: backends that decide expiry read "now"
-    /// from it (``Cache/setup(_:prefix:)`` sets it to ``Cache/clock``).
-    public var clock: CacheClock = .system
+    public private(set) var parameters: [String: String]
 
     /// Parses `text`.
     public init(_ text: String) throws {
@@ -68,6 +65,15 @@ public struct BackendURL: Sendable, CustomStringConvertible {
             parameters[name] = value.removingPercentEncoding ?? value
         }
         self.parameters = parameters
+    }
+
+    /// The same URL without the parameters `names` (lower-case): how ``Cache/setup(_:prefix:)``
+    /// sets aside its own parameters before the backend reads the rest. The description stays
+    /// the URL as written, for error messages.
+    public func removing(parameters names: [String]) -> BackendURL {
+        var url = self
+        for name in names { url.parameters[name] = nil }
+        return url
     }
 
     /// Throws ``CashewsError/unknownParameter(_:scheme:accepted:)`` for any parameter not in

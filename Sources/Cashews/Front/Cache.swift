@@ -91,16 +91,13 @@ public final class Cache: Sendable, Service {
     /// - Throws: ``CashewsError`` naming the bad scheme, parameter or value and what is accepted.
     @discardableResult
     public func setup(_ url: String, prefix: String = "") throws -> any Backend {
+        // Parsed once: the facade reads its own parameters and sets them aside; the backend's
+        // factory reads the rest.
         let parsed = try BackendURL(url)
         let suppress = try parsed.boolean("suppress") ?? false
-        let format = try Cache.valueFormat(parsed)
-        var backendText = url
-        for name in ["suppress"] + Cache.formatParameters {
-            backendText = Cache.removingParameter(name, from: backendText)
-        }
-        var backendURL = try BackendURL(backendText)
-        backendURL.clock = clock
-        let backend = try Cache.makeBackend(backendURL)
+        let format = try ValueFormat(url: parsed)
+        let backendURL = parsed.removing(parameters: ["suppress"] + ValueFormat.urlParameters)
+        let backend = try Cache.makeBackend(backendURL, context: BackendContext(clock: clock, logger: logger))
         setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme, format: format)
         return backend
     }
@@ -126,14 +123,6 @@ public final class Cache: Sendable, Service {
 
     /// True once a default backend or any prefixed backend is set up.
     public var isSetUp: Bool { !table.withLock { $0 }.routes.isEmpty }
-
-    private static func removingParameter(_ name: String, from url: String) -> String {
-        guard let mark = url.firstIndex(of: "?") else { return url }
-        let kept = url[url.index(after: mark)...].split(separator: "&").filter {
-            $0.split(separator: "=", maxSplits: 1).first?.lowercased() != name
-        }
-        return String(url[..<mark]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
-    }
 
     /// The backend that serves `key`.
     public func backend(for key: String) throws -> any Backend { try route(for: key).backend }
@@ -185,8 +174,13 @@ public final class Cache: Sendable, Service {
     ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
     /// - Throws: ``CashewsError/badSignature(key:)`` when signing is set up and the value was
     ///   tampered with (an unsigned value is a miss).
+    ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`, SE-0461): no executor hop, so a
+    /// hit costs the same from the main actor, an actor or a nonisolated task.
     @inlinable
-    public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self) async throws -> T? {
+    nonisolated(nonsending) public func get<T: Codable & Sendable>(_ key: String, as type: T.Type = T.self)
+        async throws -> T?
+    {
         let route = try route(for: key)
         guard let value = try await route.backend.get(key) else {
             misses.increment()
@@ -235,7 +229,7 @@ public final class Cache: Sendable, Service {
             ? .object(value) : .bytes(try route.format.encode(value, forKey: key))
     }
 
-    func expiry(_ ttl: TTL?) throws -> EntryExpiry {
+    func expiry(_ ttl: TTL?) throws -> Expiry {
         guard let ttl else { return .never }
         return .after(try ttl.duration)
     }

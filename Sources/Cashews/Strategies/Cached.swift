@@ -92,7 +92,7 @@ extension Cache {
     /// `timeCondition` allow, and returns its value or throws its error. `staleAfter` sets the
     /// envelope's stale time.
     func computeAndStore<Value: Codable & Sendable>(
-        key: String, backend: any Backend, expiry: EntryExpiry, staleAfter: Duration? = nil,
+        key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -105,7 +105,7 @@ extension Cache {
     /// ``computeAndStore(key:backend:expiry:staleAfter:condition:timeCondition:tags:_:)``,
     /// reporting the outcome and whether it was stored (a failed store throws).
     func computeAndStoreReporting<Value: Codable & Sendable>(
-        key: String, backend: any Backend, expiry: EntryExpiry, staleAfter: Duration? = nil,
+        key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> (outcome: Result<Value, any Error>, stored: Bool) {
@@ -142,17 +142,5 @@ extension Result {
     var isCancellation: Bool {
         if case .failure(let error) = self { return error is CancellationError }
         return false
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds (rounded toward zero), saturating at `Int64.max` and
-    /// `Int64.min` (a TTL of `.seconds(.max)` means "practically forever", not a trap).
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        let (sum, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        return carry ? (seconds < 0 ? .min : .max) : sum
     }
 }

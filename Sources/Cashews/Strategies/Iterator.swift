@@ -117,7 +117,7 @@ where Source.Element: Codable & Sendable {
                 state = .finished  // until the source yields
                 let element: Element?
                 do {
-                    element = try await recording.source.next()
+                    element = try await recording.source.next(isolation: #isolation)
                 } catch {
                     // Never store what a cancellation cut short.
                     if recording.caching && !Task.isCancelled && !(error is CancellationError)

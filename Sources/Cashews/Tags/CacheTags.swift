@@ -60,7 +60,7 @@ extension Cache {
     // MARK: Memberships
 
     /// Records that `key` carries each of `tags`, for as long as an entry with `expiry` lives.
-    func tag(_ key: String, with tags: [String], expiry: EntryExpiry) async throws {
+    func tag(_ key: String, with tags: [String], expiry: Expiry) async throws {
         guard !tags.isEmpty else { return }
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let membershipExpiry = Self.membershipExpiry(for: expiry)
@@ -73,10 +73,11 @@ extension Cache {
 
     /// A membership outlives its entry by a second: it is written just before the entry, and
     /// must never expire while the entry still lives.
-    static func membershipExpiry(for expiry: EntryExpiry) -> EntryExpiry {
+    static func membershipExpiry(for expiry: Expiry) -> Expiry {
         switch expiry {
         case .never, .keep: return .never
         case .after(let duration): return .after(duration + .seconds(1))
+        case .at(let milliseconds): return .at(milliseconds: milliseconds > .max - 1000 ? .max : milliseconds + 1000)
         }
     }
 

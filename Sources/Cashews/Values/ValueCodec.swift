@@ -91,7 +91,7 @@ public enum ValueCodec {
     }
 
     /// The bytes of a stored value, for the commands that work on bytes (increment, bits, …).
-    static func bytes(of value: CacheValue) -> [UInt8]? {
+    package static func bytes(of value: CacheValue) -> [UInt8]? {
         switch value {
         case .bytes(let bytes): return bytes
         case .object(let object): return try? encode(object, key: "")

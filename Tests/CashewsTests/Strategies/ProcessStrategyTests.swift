@@ -32,7 +32,7 @@ struct ProcessStrategyTests {
     func cachedWithLockAcrossProcesses() async throws {
         try await withTemporaryPath(create: false) { directory in
             // Create the cache first, so that both workers start from an existing one.
-            try Cache().setup("disk://\(directory)")
+            try Cache().setupDisk("disk://\(directory)")
             let start = Int64(Date().timeIntervalSince1970 * 1000) + 500
             let workers = try (0..<2).map { _ in try Worker.start(["strategy-cached", directory, "\(start)"]) }
             let values = workers.map { $0.readLine() }
@@ -40,7 +40,7 @@ struct ProcessStrategyTests {
             #expect(values[0].hasPrefix("computed by "))
             #expect(values[0] == values[1], "the second process read the first one's value")
             let cache = Cache()
-            try cache.setup("disk://\(directory)")
+            try cache.setupDisk("disk://\(directory)")
             #expect(try await cache.get("computations", as: Int.self) == 1)
         }
     }

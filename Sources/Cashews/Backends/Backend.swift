@@ -1,8 +1,3 @@
-@_exported import struct DiskCache.CacheClock
-@_exported import struct DiskCache.GlobPattern
-@_exported import class DiskCache.ManualClock
-@_exported import enum DiskCache.TimeToLive
-
 /// A value as a backend stores it.
 ///
 /// Backends that persist or ship values (disk, Redis) store `.bytes`; the memory backend may keep
@@ -13,26 +8,6 @@ public enum CacheValue: Sendable {
     /// A typed value kept as it is (memory backend only; see ``Backend/storesObjects``). It stays
     /// encodable, so that commands that work on bytes see what a disk backend would store.
     case object(any Sendable & Encodable)
-}
-
-/// When a write applies.
-public enum SetCondition: Sendable, Hashable {
-    /// Always (replacing any value).
-    case always
-    /// Only when the key holds no live value (Redis `NX`).
-    case ifAbsent
-    /// Only when the key holds a live value (Redis `XX`).
-    case ifPresent
-}
-
-/// The expiry a write gives an entry.
-public enum EntryExpiry: Sendable, Hashable {
-    /// No expiry.
-    case never
-    /// Expire after this (positive) duration.
-    case after(Duration)
-    /// Keep the entry's current expiry (none for a new entry).
-    case keep
 }
 
 /// A storage backend of a ``Cache``: the cashews command set, with one semantics on every
@@ -46,14 +21,15 @@ public protocol Backend: Sendable {
     /// True when the backend keeps ``CacheValue/object(_:)`` values as they are.
     var storesObjects: Bool { get }
 
-    /// The live value of `key`.
-    func get(_ key: String) async throws -> CacheValue?
+    /// The live value of `key`. Runs on the caller's executor (`nonisolated(nonsending)`,
+    /// SE-0461): a hit costs the same from the main actor, an actor or a nonisolated task.
+    nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue?
     /// The live values of `keys`, in order.
     func get(_ keys: [String]) async throws -> [CacheValue?]
     /// Stores `value` under `key` when `condition` holds; returns whether it stored.
-    func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws -> Bool
+    func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws -> Bool
     /// Stores every pair with the same expiry, all or nothing.
-    func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws
+    func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws
     /// True when `key` holds a live value.
     func exists(_ key: String) async throws -> Bool
     /// Deletes `key`; returns whether a live value was deleted.
@@ -66,7 +42,7 @@ public protocol Backend: Sendable {
     func keys(matching pattern: GlobPattern) async throws -> [String]
     /// Adds `delta` to the integer under `key` (0 when absent) and returns the result. A new
     /// entry gets `expiry`; an existing one keeps its own.
-    func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64
+    func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64
     /// Sets the expiry of a live entry; false when absent.
     func expire(_ key: String, after duration: Duration) async throws -> Bool
     /// How long `key` has left; nil when absent.
@@ -74,7 +50,7 @@ public protocol Backend: Sendable {
     /// Atomically reads, changes (or deletes, by setting nil) and writes back the bytes of `key`.
     /// `body` may run more than once; keep it free of side effects.
     func modify<R: Sendable>(
-        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R
     /// How many entries the backend holds (expired ones may count until swept).
     func count() async throws -> Int
@@ -86,12 +62,43 @@ public protocol Backend: Sendable {
     func ping(_ message: String) async throws -> String
     /// Background upkeep (sweeping, syncing) until cancelled or shut down gracefully.
     func run() async throws
+
+    // Customization points: each has a default implementation below, on `get`, `set`, `exists`
+    // and `modify`; a backend with native commands (Redis `BITFIELD`, `SADD`, `SET NX PX`, a
+    // Lua unlock) overrides them, and the conformance suite checks that it keeps the semantics.
+
+    /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
+    /// absent). `size` is 1…32.
+    func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64]
+    /// Adds `delta` to the saturating `size`-bit counters at `indexes` (they stay within
+    /// 0…2^size-1) and returns their new values.
+    func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64) async throws -> [UInt64]
+    /// A sliding-window counter: forgets hits before `start`, then, if fewer than `limit` hits
+    /// remain, records one at `end`. Returns the hits in the window, this one included when it
+    /// was recorded. Times are milliseconds; the key expires after `expiry`.
+    func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws -> Int
+    /// Adds `members` to the set under `key`; returns how many were new. `expiry` applies to
+    /// the key (``Expiry/keep`` keeps the current one).
+    func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int
+    /// Removes `members` from the set under `key`; returns how many were there.
+    func removeFromSet(_ key: String, _ members: [String]) async throws -> Int
+    /// Removes and returns up to `count` members of the set under `key`.
+    func popFromSet(_ key: String, count: Int) async throws -> [String]
+    /// The members of the set under `key`, sorted (none when the value is not a set).
+    func members(of key: String) async throws -> [String]
+    /// Takes the lock `key` for `token`, for at most `ttl`; false when someone holds it.
+    func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool
+    /// Releases the lock `key` if `token` holds it; false otherwise (another owner's lock stays).
+    func unlock(_ key: String, token: String) async throws -> Bool
+    /// True when the lock `key` is held.
+    func isLocked(_ key: String) async throws -> Bool
 }
 
+// The default implementations of the customization points.
 extension Backend {
     /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
     /// absent). `size` is 1…32.
-    public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+    public func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64] {
         try BitField.validate(indexes: indexes, size: size)
         guard let value = try await get(key), let bytes = ValueCodec.bytes(of: value) else {
             return indexes.map { _ in 0 }
@@ -102,7 +109,7 @@ extension Backend {
 
     /// Adds `delta` to the saturating `size`-bit counters at `indexes` (they stay within
     /// 0…2^size-1) and returns their new values.
-    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1, by delta: Int64 = 1) async throws
+    public func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64) async throws
         -> [UInt64]
     {
         try BitField.validate(indexes: indexes, size: size)
@@ -136,8 +143,8 @@ extension Backend {
     }
 
     /// Adds `members` to the set under `key`; returns how many were new. `expiry` applies to
-    /// the key (``EntryExpiry/keep`` keeps the current one).
-    public func addToSet(_ key: String, _ members: [String], expiry: EntryExpiry = .keep) async throws -> Int {
+    /// the key (``Expiry/keep`` keeps the current one).
+    public func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int {
         try await modify(key) { entry in
             var set = try StringSet.stored(in: entry?.bytes, key: key)
             let added = members.reduce(0) { $0 + (set.insert($1) ? 1 : 0) }
@@ -158,7 +165,7 @@ extension Backend {
     }
 
     /// Removes and returns up to `count` members of the set under `key`.
-    public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+    public func popFromSet(_ key: String, count: Int) async throws -> [String] {
         try await modify(key) { entry in
             guard let current = entry else { return [] }
             var set = try StringSet.stored(in: current.bytes, key: key)
@@ -193,4 +200,25 @@ extension Backend {
     public func isLocked(_ key: String) async throws -> Bool {
         try await exists(key)
     }
+}
+
+// Shorter spellings that forward to the requirements (so that an override is always reached).
+extension Backend {
+    /// ``getBits(_:at:size:)`` of 1-bit counters.
+    public func getBits(_ key: String, at indexes: [Int]) async throws -> [UInt64] {
+        try await getBits(key, at: indexes, size: 1)
+    }
+
+    /// ``incrementBits(_:at:size:by:)`` by one, of `size`-bit counters (1 by default).
+    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+        try await incrementBits(key, at: indexes, size: size, by: 1)
+    }
+
+    /// ``addToSet(_:_:expiry:)`` keeping the key's expiry.
+    public func addToSet(_ key: String, _ members: [String]) async throws -> Int {
+        try await addToSet(key, members, expiry: .keep)
+    }
+
+    /// ``popFromSet(_:count:)`` of one member.
+    public func popFromSet(_ key: String) async throws -> [String] { try await popFromSet(key, count: 1) }
 }

@@ -1,5 +1,5 @@
 import Cashews
-import DiskCache
+import CashewsDisk
 import Foundation
 import Testing
 
@@ -13,7 +13,7 @@ struct SetupTests {
         let memory = try cache.setup("mem://?size=10000&max_bytes=64MiB&check_interval=250ms")
         #expect((memory as? MemoryBackend)?.configuration.maxEntries == 10_000)
         #expect((memory as? MemoryBackend)?.configuration.maxBytes == 64 << 20)
-        let disk = try cache.setup(
+        let disk = try cache.setupDisk(
             "disk://\(directory)?size_limit=1GB&eviction=lru&durability=full&blob_threshold=64KiB", prefix: "user")
         let engine = (disk as? DiskBackend)?.cache
         #expect(engine?.configuration.sizeLimit == 1_000_000_000)
@@ -32,13 +32,13 @@ struct SetupTests {
             ("mem://?suppress=maybe", "true or false"),
         ])
     func errors(url: String, message: String) throws {
-        let error = #expect(throws: CashewsError.self) { try Cache().setup(url) }
+        let error = #expect(throws: CashewsError.self) { try Cache().setupDisk(url) }
         #expect("\(error!)".contains(message), "\(error!)")
     }
 
     @Test("other modules register schemes")
     func registry() throws {
-        Cache.register(scheme: "test-mem") { url in
+        Cache.register(scheme: "test-mem") { url, _ in
             try url.checkNoOtherParameters(accepted: [])
             return MemoryBackend()
         }

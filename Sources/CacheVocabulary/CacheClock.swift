@@ -59,15 +59,3 @@ public final class ManualClock: Sendable {
         current.store(milliseconds, ordering: .relaxed)
     }
 }
-
-extension Duration {
-    /// The duration in whole milliseconds (rounded toward zero; saturating).
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (fromSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (total, overflow2) = fromSeconds.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        if overflow2 { return seconds < 0 ? .min : .max }
-        return total
-    }
-}

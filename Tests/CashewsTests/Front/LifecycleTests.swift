@@ -35,7 +35,7 @@ struct LifecycleTests {
                 #expect(worker.wait() == 0)
             }
             let cache = Cache()
-            try cache.setup("disk://\(directory)")
+            try cache.setupDisk("disk://\(directory)")
             #expect(try await cache.get("visits", as: Int.self) == 600)
             #expect(try await cache.get("last-writer", as: String.self)?.hasPrefix("pid-") == true)
         }

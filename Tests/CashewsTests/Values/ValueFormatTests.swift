@@ -1,4 +1,5 @@
 import Cashews
+import CashewsDisk
 import Foundation
 import Synchronization
 import Testing
@@ -12,7 +13,7 @@ struct ValueFormatTests {
             scheme == "mem"
             ? "mem://?\(parameters)"
             : "disk://\(NSTemporaryDirectory())cashews-format-\(UUID().uuidString)?durability=none&\(parameters)"
-        let backend = try cache.setup(url)
+        let backend = try cache.setupDisk(url)
         return (cache, backend)
     }
 
@@ -91,14 +92,14 @@ struct ValueFormatTests {
     func rotation() async throws {
         let directory = "\(NSTemporaryDirectory())cashews-rotate-\(UUID().uuidString)"
         let old = Cache()
-        try old.setup("disk://\(directory)?secret=old")
+        try old.setupDisk("disk://\(directory)?secret=old")
         try await old.set("page", "v1")
         let rotating = Cache()
-        try rotating.setup("disk://\(directory)?secret=new&previous_secrets=older,old")
+        try rotating.setupDisk("disk://\(directory)?secret=new&previous_secrets=older,old")
         #expect(try await rotating.get("page", as: String.self) == "v1")
         try await rotating.set("fresh", "v2")
         let rotated = Cache()
-        try rotated.setup("disk://\(directory)?secret=new")
+        try rotated.setupDisk("disk://\(directory)?secret=new")
         #expect(try await rotated.get("fresh", as: String.self) == "v2")
         await #expect(throws: CashewsError.badSignature(key: "page")) {
             _ = try await rotated.get("page", as: String.self)
@@ -110,16 +111,16 @@ struct ValueFormatTests {
         let directory = "\(NSTemporaryDirectory())cashews-digest-\(UUID().uuidString)"
         for digest in ValueSigning.Digest.allCases {
             let cache = Cache()
-            try cache.setup("disk://\(directory)?secret=k&digestmod=\(digest.rawValue)")
+            try cache.setupDisk("disk://\(directory)?secret=k&digestmod=\(digest.rawValue)")
             try await cache.set(digest.rawValue, Profile(name: digest.rawValue, tags: []))
         }
         let reader = Cache()
-        try reader.setup("disk://\(directory)?secret=k&digestmod=sha512")
+        try reader.setupDisk("disk://\(directory)?secret=k&digestmod=sha512")
         for digest in ValueSigning.Digest.allCases {
             #expect(try await reader.get(digest.rawValue, as: Profile.self)?.name == digest.rawValue)
         }
         let wrongSecret = Cache()
-        try wrongSecret.setup("disk://\(directory)?secret=other")
+        try wrongSecret.setupDisk("disk://\(directory)?secret=other")
         for digest in ValueSigning.Digest.allCases {
             await #expect(throws: CashewsError.badSignature(key: digest.rawValue)) {
                 _ = try await wrongSecret.get(digest.rawValue, as: Profile.self)

@@ -1,4 +1,5 @@
 import Cashews
+import CashewsDisk
 import DiskCache
 import Foundation
 import Testing
@@ -9,20 +10,20 @@ struct BrokenBackend: Backend {
     var storesObjects: Bool { false }
     func get(_ key: String) async throws -> CacheValue? { throw Outage() }
     func get(_ keys: [String]) async throws -> [CacheValue?] { throw Outage() }
-    func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws -> Bool {
+    func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws -> Bool {
         throw Outage()
     }
-    func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws { throw Outage() }
+    func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws { throw Outage() }
     func exists(_ key: String) async throws -> Bool { throw Outage() }
     func delete(_ key: String) async throws -> Bool { throw Outage() }
     func delete(_ keys: [String]) async throws -> Int { throw Outage() }
     func delete(matching pattern: GlobPattern) async throws -> Int { throw Outage() }
     func keys(matching pattern: GlobPattern) async throws -> [String] { throw Outage() }
-    func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 { throw Outage() }
+    func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 { throw Outage() }
     func expire(_ key: String, after duration: Duration) async throws -> Bool { throw Outage() }
     func timeToLive(_ key: String) async throws -> TimeToLive? { throw Outage() }
     func modify<R: Sendable>(
-        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R { throw Outage() }
     func count() async throws -> Int { throw Outage() }
     func size(of key: String) async throws -> Int? { throw Outage() }
@@ -60,7 +61,7 @@ struct SuppressTests {
         let directory = NSTemporaryDirectory() + "cashews-suppress-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = Cache()
-        try cache.setup("disk://\(directory)?blob_threshold=1KiB&suppress=true")
+        try cache.setupDisk("disk://\(directory)?blob_threshold=1KiB&suppress=true")
         try await cache.set("small", "kept")
         // Large values go to files under blobs/; make that impossible (even for root): a regular
         // file where the directory should be.
@@ -71,9 +72,11 @@ struct SuppressTests {
         #expect(try await cache.get("small", as: String.self) == "kept")
 
         let strict = Cache()
-        try strict.setup("disk://\(directory)?blob_threshold=1KiB")
-        await #expect(throws: DiskCacheError.self) {
+        try strict.setupDisk("disk://\(directory)?blob_threshold=1KiB")
+        let error = await #expect(throws: BackendError.self) {
             try await strict.set("large", [UInt8](repeating: 1, count: 10_000))
         }
+        #expect(error?.kind == .storage)
+        #expect(error?.underlying is DiskCacheError)
     }
 }

@@ -170,7 +170,7 @@ struct CodecTests {
     @Test("values stored as JSON by earlier versions still read through the cache")
     func earlierJSON() async throws {
         let cache = Cache()
-        let backend = try cache.setup("disk://\(NSTemporaryDirectory())cashews-json-\(UUID().uuidString)")
+        let backend = try cache.setupDisk("disk://\(NSTemporaryDirectory())cashews-json-\(UUID().uuidString)")
         _ = try await backend.set(
             "old", .bytes(Array(#"{"name":"Ada","tags":["x"]}"#.utf8)), expiry: .never, condition: .always)
         #expect(try await cache.get("old", as: Profile.self) == Profile(name: "Ada", tags: ["x"]))

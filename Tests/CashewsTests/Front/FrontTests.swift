@@ -13,7 +13,7 @@ struct FrontTests {
         let memory = Cache()
         memory.setup(MemoryBackend())
         let disk = Cache()
-        try disk.setup("disk://\(NSTemporaryDirectory())cashews-front-\(UUID().uuidString)?durability=none")
+        try disk.setupDisk("disk://\(NSTemporaryDirectory())cashews-front-\(UUID().uuidString)?durability=none")
         return [("memory", memory), ("disk", disk)]
     }
 
@@ -71,7 +71,7 @@ struct FrontTests {
         cache.setup(users, prefix: "user:")
         try await cache.set("user:1", 1)
         #expect(try await users.exists("user:1"))
-        #expect(throws: CashewsError.self) { try Cache().setup("disk:///") }
+        #expect(throws: CashewsError.self) { try Cache().setupDisk("disk:///") }
     }
 
     @Test("add, replace, keeping the TTL, locks and sets through the front")

@@ -1,11 +1,11 @@
-extension Cache {
-    /// The setup URL parameters of ``ValueFormat``, taken by every scheme.
-    static let formatParameters = [
+extension ValueFormat {
+    /// The setup URL parameters of a value format, taken by every scheme.
+    static let urlParameters = [
         "secret", "digestmod", "previous_secrets", "compress", "compress_level", "compress_min_size",
     ]
 
     /// The value format a setup URL asks for (the standard one when it names none).
-    static func valueFormat(_ url: BackendURL) throws -> ValueFormat {
+    init(url: BackendURL) throws {
         var signing: ValueSigning?
         if let secret = url.string("secret") {
             guard !secret.isEmpty else {
@@ -42,6 +42,6 @@ extension Cache {
                     name, value: url.string(name) ?? "", expected: "to come with compress=zlib or compress=gzip")
             }
         }
-        return ValueFormat(compression: compression, signing: signing)
+        self.init(compression: compression, signing: signing)
     }
 }

@@ -1,4 +1,5 @@
-@_spi(Backends) import DiskCache
+public import Cashews
+@_spi(Backends) public import DiskCache
 import Dispatch
 
 /// The `DiskCache` engine as a backend: persistent, shared safely by processes.
@@ -23,7 +24,8 @@ public final class DiskBackend: Backend {
 
     /// Opens (creating if needed) the cache in `directory`.
     public convenience init(directory: String, configuration: DiskCache.Configuration = .init()) throws {
-        self.init(cache: try DiskCache(directory: directory, configuration: configuration))
+        self.init(
+            cache: try DiskBackend.translate { try DiskCache(directory: directory, configuration: configuration) })
     }
 
     /// Disk backends store bytes.
@@ -38,43 +40,6 @@ public final class DiskBackend: Backend {
         }
     }
 
-    /// Maps engine errors to the facade's, so that every backend reports the same errors.
-    static func translate<R>(_ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let error as DiskCacheError {
-            throw translated(error)
-        }
-    }
-
-    /// ``translate(_:)`` for async engine calls.
-    static func translate<R>(_ body: () async throws -> R) async throws -> R {
-        do {
-            return try await body()
-        } catch let error as DiskCacheError {
-            throw translated(error)
-        }
-    }
-
-    private static func translated(_ error: DiskCacheError) -> any Error {
-        switch error {
-        case .notAnInteger(let key): return BackendError.notAnInteger(key: key)
-        case .integerOverflow(let key): return BackendError.integerOverflow(key: key)
-        case .invalidTTL(let duration):
-            return CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
-        case .emptyKey: return CashewsError.emptyKey
-        default: return error
-        }
-    }
-
-    private static func expiry(_ expiry: EntryExpiry) -> Expiry {
-        switch expiry {
-        case .never: return .never
-        case .after(let duration): return .after(duration)
-        case .keep: return .unchanged
-        }
-    }
-
     private static func bytes(_ value: CacheValue, key: String) throws -> [UInt8] {
         guard let bytes = ValueCodec.bytes(of: value) else {
             throw CashewsError.encodingFailed(key: key, type: "object", reason: "a disk backend stores bytes")
@@ -85,7 +50,7 @@ public final class DiskBackend: Backend {
     // MARK: Backend
 
     /// The live value of `key`.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         try DiskBackend.translate { try cache.get(key).map(CacheValue.bytes) }
     }
 
@@ -95,26 +60,18 @@ public final class DiskBackend: Backend {
     }
 
     /// Stores `value` when `condition` holds.
-    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+    public func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws
         -> Bool
     {
         let bytes = try DiskBackend.bytes(value, key: key)
-        let expiry = DiskBackend.expiry(expiry)
-        let onlyIf: DiskCache.WriteCondition
-        switch condition {
-        case .always: onlyIf = .always
-        case .ifAbsent: onlyIf = .ifAbsent
-        case .ifPresent: onlyIf = .ifPresent
-        }
         return try await DiskBackend.translate {
-            try await cache.write(bytes, forKey: key, expiry: expiry, onlyIf: onlyIf)
+            try await cache.write(bytes, forKey: key, expiry: expiry, onlyIf: condition)
         }
     }
 
     /// Stores every pair in one transaction.
-    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
         let pairs = try entries.map { (key: $0.key, value: try DiskBackend.bytes($0.value, key: $0.key)) }
-        let expiry = DiskBackend.expiry(expiry)
         try await write { cache in try cache.set(pairs, expiry: expiry) }
     }
 
@@ -140,21 +97,21 @@ public final class DiskBackend: Backend {
     }
 
     /// Adds `delta` to the integer under `key`; a new entry gets `expiry`.
-    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
-        if case .after(let duration) = expiry, duration <= .zero {
-            throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+    public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 {
+        if let invalid = expiry.invalidDuration {
+            throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
         }
         return try await modify(key) { entry in
             var current: Int64 = 0
             if let existing = entry {
-                guard let parsed = Int64(String(decoding: existing.bytes, as: UTF8.self)) else {
+                guard let parsed = DecimalInteger.parse(existing.bytes) else {
                     throw BackendError.notAnInteger(key: key)
                 }
                 current = parsed
             }
             let (next, overflow) = current.addingReportingOverflow(delta)
             guard !overflow else { throw BackendError.integerOverflow(key: key) }
-            entry = (Array(String(next).utf8), entry == nil ? (expiry == .keep ? .never : expiry) : .keep)
+            entry = (DecimalInteger.bytes(next), entry == nil ? (expiry == .keep ? .never : expiry) : .keep)
             return next
         }
     }
@@ -171,13 +128,13 @@ public final class DiskBackend: Backend {
 
     /// Reads, changes and writes back `key` in one write transaction.
     public func modify<R: Sendable>(
-        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
         try await DiskBackend.translate {
             try await cache.modify(key) { entry in
-                var view = entry.map { (bytes: $0.value, expiry: EntryExpiry.keep) }
+                var view = entry.map { (bytes: $0.value, expiry: Expiry.keep) }
                 let result = try body(&view)
-                entry = view.map { ModifiableEntry(value: $0.bytes, expiry: DiskBackend.expiry($0.expiry)) }
+                entry = view.map { ModifiableEntry(value: $0.bytes, expiry: $0.expiry) }
                 return result
             }
         }

@@ -50,7 +50,7 @@ enum Fixture {
     /// A disk cache on `clock` in a fresh directory.
     static func disk(_ clock: ManualClock, logger: Logger? = nil) throws -> Cache {
         let cache = Cache(logger: logger ?? Logger(label: "test"), clock: .manual(clock))
-        try cache.setup("disk://\(NSTemporaryDirectory())cashews-strategies-\(UUID().uuidString)?durability=none")
+        try cache.setupDisk("disk://\(NSTemporaryDirectory())cashews-strategies-\(UUID().uuidString)?durability=none")
         return cache
     }
 

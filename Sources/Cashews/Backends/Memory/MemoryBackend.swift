@@ -76,23 +76,22 @@ public final class MemoryBackend: Backend {
         return shards[Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask]
     }
 
-    private func deadline(_ expiry: EntryExpiry, now: Int64, current: Int64?) throws -> Int64 {
+    private func deadline(_ expiry: Expiry, now: Int64, current: Int64?) throws -> Int64 {
         switch expiry {
         case .never: return 0
         case .keep: return current ?? 0
-        case .after(let duration):
-            guard duration > .zero else {
-                throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+        case .after, .at:
+            if let invalid = expiry.invalidDuration {
+                throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
             }
-            let milliseconds = max(1, duration.roundedUpMilliseconds)
-            return now.addingReportingOverflow(milliseconds).overflow ? .max : now + milliseconds
+            return expiry.deadline(from: now) ?? 0
         }
     }
 
     // MARK: Backend
 
     /// The live value of `key`.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let clock = configuration.clock
         return shard(key).withLock { shard in shard.lookUp(key, clock: clock).map { shard.value(at: $0) } }
@@ -106,7 +105,7 @@ public final class MemoryBackend: Backend {
     }
 
     /// Stores `value` when `condition` holds.
-    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+    public func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws
         -> Bool
     {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
@@ -127,9 +126,9 @@ public final class MemoryBackend: Backend {
     }
 
     /// Stores every pair; validates the expiry first, so that it is all or nothing.
-    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
-        if case .after(let duration) = expiry, duration <= .zero {
-            throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
+        if let invalid = expiry.invalidDuration {
+            throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
         }
         for entry in entries where entry.key.isEmpty { throw CashewsError.emptyKey }
         for entry in entries { _ = try await set(entry.key, entry.value, expiry: expiry, condition: .always) }
@@ -176,7 +175,7 @@ public final class MemoryBackend: Backend {
     }
 
     /// Adds `delta` to the integer under `key`.
-    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
+    public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return try shard(key).withLock { shard in
@@ -184,14 +183,14 @@ public final class MemoryBackend: Backend {
             var expiresAt = try deadline(expiry == .keep ? .never : expiry, now: now, current: nil)
             if let slot = shard.lookUp(key, now: now) {
                 guard let bytes = ValueCodec.bytes(of: shard.value(at: slot)),
-                    let parsed = Int64(String(decoding: bytes, as: UTF8.self))
+                    let parsed = DecimalInteger.parse(bytes)
                 else { throw BackendError.notAnInteger(key: key) }
                 current = parsed
                 expiresAt = shard.expiresAt(slot)
             }
             let (next, overflow) = current.addingReportingOverflow(delta)
             guard !overflow else { throw BackendError.integerOverflow(key: key) }
-            let bytes = Array(String(next).utf8)
+            let bytes = DecimalInteger.bytes(next)
             let stored = shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
             _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: stored)
             return next
@@ -223,14 +222,14 @@ public final class MemoryBackend: Backend {
 
     /// Reads, changes and writes back `key` under its shard's lock.
     public func modify<R: Sendable>(
-        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return try shard(key).withLock { shard in
             let slot = shard.lookUp(key, now: now)
-            var entry: (bytes: [UInt8], expiry: EntryExpiry)? = slot.flatMap { slot in
-                ValueCodec.bytes(of: shard.value(at: slot)).map { (bytes: $0, expiry: EntryExpiry.keep) }
+            var entry: (bytes: [UInt8], expiry: Expiry)? = slot.flatMap { slot in
+                ValueCodec.bytes(of: shard.value(at: slot)).map { (bytes: $0, expiry: Expiry.keep) }
             }
             let original = entry
             let result = try body(&entry)
@@ -293,37 +292,5 @@ final class LockedShard: Sendable {
     @inline(__always)
     func withLock<R, E: Error>(_ body: (inout MemoryShard) throws(E) -> R) throws(E) -> R {
         try mutex.withLock { (shard: inout sending MemoryShard) throws(E) -> sending R in try body(&shard) }
-    }
-}
-
-/// Errors a backend raises for commands on values of the wrong form.
-public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `increment` found a value that is not a decimal 64-bit integer.
-    case notAnInteger(key: String)
-    /// `increment` would overflow 64 bits.
-    case integerOverflow(key: String)
-
-    /// What went wrong and what to do.
-    public var description: String {
-        switch self {
-        case .notAnInteger(let key):
-            return "the value of \"\(key)\" is not a decimal 64-bit integer, so it cannot be incremented;"
-                + " delete it or store an integer first"
-        case .integerOverflow(let key):
-            return "incrementing \"\(key)\" would overflow a 64-bit integer; reset it first"
-        }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up (saturating).
-    var roundedUpMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let fraction = attoseconds / 1_000_000_000_000_000
-        let remainder = attoseconds % 1_000_000_000_000_000
-        let (sum, overflow1) = whole.addingReportingOverflow(fraction + (remainder > 0 ? 1 : 0))
-        return overflow1 ? .max : sum
     }
 }

@@ -23,8 +23,8 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `pattern`.
     ///
-    /// - Throws: ``DiskCacheError/invalidPattern(_:reason:)`` for an unclosed `[` or a trailing `\`.
-    public init(_ pattern: String) throws {
+    /// - Throws: ``GlobPatternError`` for an unclosed `[` or a trailing `\`.
+    public init(_ pattern: String) throws(GlobPatternError) {
         var tokens: [Token] = []
         var scalars = pattern.unicodeScalars.makeIterator()
         while let scalar = scalars.next() {
@@ -35,7 +35,7 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
                 tokens.append(.any)
             case "\\":
                 guard let escaped = scalars.next() else {
-                    throw DiskCacheError.invalidPattern(pattern, reason: "it ends with a lone \\")
+                    throw GlobPatternError(pattern: pattern, reason: "it ends with a lone \\")
                 }
                 tokens.append(.literal(escaped))
             case "[":
@@ -56,14 +56,14 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
 
     private static func parseSet(
         _ scalars: inout String.UnicodeScalarView.Iterator, pattern: String
-    ) throws -> Token {
+    ) throws(GlobPatternError) -> Token {
         var ranges: [ClosedRange<Unicode.Scalar>] = []
         var negated = false
         var atStart = true
         var pendingRangeStart: Unicode.Scalar?
         while true {
             guard var scalar = scalars.next() else {
-                throw DiskCacheError.invalidPattern(pattern, reason: "a [ is never closed by ]")
+                throw GlobPatternError(pattern: pattern, reason: "a [ is never closed by ]")
             }
             if atStart && (scalar == "^" || scalar == "!") {
                 negated = true
@@ -77,13 +77,13 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
             }
             if scalar == "\\" {
                 guard let escaped = scalars.next() else {
-                    throw DiskCacheError.invalidPattern(pattern, reason: "it ends with a lone \\")
+                    throw GlobPatternError(pattern: pattern, reason: "it ends with a lone \\")
                 }
                 scalar = escaped
             } else if scalar == "-", let start = pendingRangeStart {
                 // A range "a-z"; a "-" before "]" is literal.
                 guard var end = scalars.next() else {
-                    throw DiskCacheError.invalidPattern(pattern, reason: "a [ is never closed by ]")
+                    throw GlobPatternError(pattern: pattern, reason: "a [ is never closed by ]")
                 }
                 if end == "]" {
                     ranges.append(start...start)
@@ -92,7 +92,7 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
                 }
                 if end == "\\" {
                     guard let escaped = scalars.next() else {
-                        throw DiskCacheError.invalidPattern(pattern, reason: "it ends with a lone \\")
+                        throw GlobPatternError(pattern: pattern, reason: "it ends with a lone \\")
                     }
                     end = escaped
                 }

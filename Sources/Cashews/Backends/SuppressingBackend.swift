@@ -1,11 +1,10 @@
-import DiskCache
 import Logging
 import Metrics
 
 /// A backend whose failures become misses and no-ops, logged and counted, instead of errors:
 /// cashews' `suppress`. Only storage failures are suppressed: bad arguments (an invalid TTL, an
-/// increment of a non-integer, a value too large for the cache) and cancellation still throw,
-/// and so does ``ping(_:)``, which exists to find out.
+/// increment of a non-integer, a value too large for the cache: ``BackendError/isArgumentError``)
+/// and cancellation still throw, and so does ``ping(_:)``, which exists to find out.
 public struct SuppressingBackend: Backend {
     /// The backend whose failures are suppressed.
     public let base: any Backend
@@ -27,11 +26,11 @@ public struct SuppressingBackend: Backend {
             return try await body()
         } catch let error as CashewsError {
             throw error
-        } catch let error as BackendError {
+        } catch let error as BackendError where error.isArgumentError {
             throw error
         } catch let error as CancellationError {
             throw error
-        } catch let error as DiskCacheError where error.isArgumentError {
+        } catch let error as GlobPatternError {
             throw error
         } catch {
             failures.increment()
@@ -45,7 +44,7 @@ public struct SuppressingBackend: Backend {
     public var storesObjects: Bool { base.storesObjects }
 
     /// The value, or nil when the backend fails.
-    public func get(_ key: String) async throws -> CacheValue? {
+    nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
         try await suppressing("get", default: nil) { try await base.get(key) }
     }
 
@@ -55,7 +54,7 @@ public struct SuppressingBackend: Backend {
     }
 
     /// Stores, or does nothing (false) when the backend fails.
-    public func set(_ key: String, _ value: CacheValue, expiry: EntryExpiry, condition: SetCondition) async throws
+    public func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws
         -> Bool
     {
         try await suppressing("set", default: false) {
@@ -64,7 +63,7 @@ public struct SuppressingBackend: Backend {
     }
 
     /// Stores, or does nothing when the backend fails.
-    public func set(_ entries: [(key: String, value: CacheValue)], expiry: EntryExpiry) async throws {
+    public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
         try await suppressing("set many", default: ()) { try await base.set(entries, expiry: expiry) }
     }
 
@@ -94,7 +93,7 @@ public struct SuppressingBackend: Backend {
     }
 
     /// Increments; 0 when the backend fails (as cashews' suppressed Redis does).
-    public func increment(_ key: String, by delta: Int64, expiry: EntryExpiry) async throws -> Int64 {
+    public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 {
         try await suppressing("increment", default: 0) { try await base.increment(key, by: delta, expiry: expiry) }
     }
 
@@ -110,7 +109,7 @@ public struct SuppressingBackend: Backend {
 
     /// Modifies; rethrows failures (a read-modify-write has no safe default result).
     public func modify<R: Sendable>(
-        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: EntryExpiry)?) throws -> R
+        _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
         try await base.modify(key, body)
     }
@@ -125,6 +124,60 @@ public struct SuppressingBackend: Backend {
 
     /// Clears, or does nothing when the backend fails.
     public func clear() async throws { try await suppressing("clear", default: ()) { try await base.clear() } }
+
+    /// Bits; zeros when the backend fails.
+    public func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64] {
+        try await suppressing("getbits", default: indexes.map { _ in 0 }) {
+            try await base.getBits(key, at: indexes, size: size)
+        }
+    }
+
+    /// Increments bits; rethrows failures (a read-modify-write has no safe default result).
+    public func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64) async throws -> [UInt64] {
+        try await base.incrementBits(key, at: indexes, size: size, by: delta)
+    }
+
+    /// Counts in a sliding window; rethrows failures (a read-modify-write).
+    public func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws
+        -> Int
+    {
+        try await base.sliceIncrement(key, start: start, end: end, limit: limit, expiry: expiry)
+    }
+
+    /// Adds to a set; rethrows failures (a read-modify-write).
+    public func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int {
+        try await base.addToSet(key, members, expiry: expiry)
+    }
+
+    /// Removes from a set; rethrows failures (a read-modify-write).
+    public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
+        try await base.removeFromSet(key, members)
+    }
+
+    /// Pops from a set; rethrows failures (a read-modify-write).
+    public func popFromSet(_ key: String, count: Int) async throws -> [String] {
+        try await base.popFromSet(key, count: count)
+    }
+
+    /// Set members; none when the backend fails.
+    public func members(of key: String) async throws -> [String] {
+        try await suppressing("members", default: []) { try await base.members(of: key) }
+    }
+
+    /// Locks; false (not taken) when the backend fails.
+    public func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool {
+        try await suppressing("lock", default: false) { try await base.lock(key, token: token, ttl: ttl) }
+    }
+
+    /// Unlocks; rethrows failures (a read-modify-write).
+    public func unlock(_ key: String, token: String) async throws -> Bool {
+        try await base.unlock(key, token: token)
+    }
+
+    /// Whether a lock is held; false when the backend fails.
+    public func isLocked(_ key: String) async throws -> Bool {
+        try await suppressing("is locked", default: false) { try await base.isLocked(key) }
+    }
 
     /// Pings; never suppressed.
     public func ping(_ message: String) async throws -> String { try await base.ping(message) }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DiskCache
+@testable import CacheVocabulary
 
 @Suite("Glob patterns")
 struct GlobPatternTests {
@@ -37,9 +37,9 @@ struct GlobPatternTests {
 
     @Test("malformed patterns are typed errors")
     func malformed() throws {
-        #expect(throws: DiskCacheError.self) { try GlobPattern("user:[abc") }
-        #expect(throws: DiskCacheError.self) { try GlobPattern("trailing\\") }
-        let error = #expect(throws: DiskCacheError.self) { try GlobPattern("[") }
+        #expect(throws: GlobPatternError.self) { try GlobPattern("user:[abc") }
+        #expect(throws: GlobPatternError.self) { try GlobPattern("trailing\\") }
+        let error = #expect(throws: GlobPatternError.self) { try GlobPattern("[") }
         #expect("\(error!)".contains("never closed"))
     }
 }

@@ -131,7 +131,7 @@ struct TagTests {
     func tagsBackend() async throws {
         let cache = Cache(clock: .manual(ManualClock()))
         let directory = NSTemporaryDirectory() + "cashews-tags-\(UUID().uuidString)"
-        try cache.setup("disk://\(directory)?durability=none")
+        try cache.setupDisk("disk://\(directory)?durability=none")
         let tags = try cache.setup("mem://", prefix: Cache.tagPrefix)
         try await cache.set("report:1", "r", ttl: "1h", tags: ["reports"])
         #expect(try await tags.keys(matching: GlobPattern("*")) == ["_tag:7:reports:report:1"])
