@@ -25,5 +25,10 @@ let package = Package(
             name: "FuzzKeyTemplate", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
         .executableTarget(
             name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
+        .executableTarget(
+            name: "FuzzRecordDecoder",
+            dependencies: [
+                .product(name: "DiskCache", package: "swift-cashews"), .product(name: "LMDB", package: "swift-cashews"),
+            ]),
     ]
 )

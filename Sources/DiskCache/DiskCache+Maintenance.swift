@@ -62,11 +62,13 @@ extension DiskCache {
     /// maintenance windows, not hot paths.
     @discardableResult
     public func check(repair: Bool = false, orphanGrace: Duration = .seconds(600)) throws -> CheckReport {
-        let grace = Double(orphanGrace.milliseconds) / 1000
+        // Ages are taken now, before the scan: a file another writer finished just before the
+        // check began is younger than the grace period however long the scan takes.
+        let candidates = orphanCandidates(olderThan: orphanGrace)
         if repair {
             var orphans: [BlobID] = []
             let report = try write { txn, state in
-                let result = try verify(txn, now: state.now, repair: true, orphanGrace: grace)
+                let result = try verify(txn, now: state.now, repair: true, candidates: candidates)
                 state.meta.count = Int64(result.report.entries)
                 state.meta.volume = Int64(result.report.volume)
                 state.meta.blobCount = Int64(result.report.blobEntries)
@@ -80,11 +82,50 @@ extension DiskCache {
             return report
         }
         return try storage {
-            try environment.read { txn in try verify(txn, now: now, repair: false, orphanGrace: grace).report }
+            try environment.read { txn in try verify(txn, now: now, repair: false, candidates: candidates).report }
         }
     }
 
-    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool, orphanGrace: Double) throws -> (
+    /// Blob files at least `grace` old that this process is not writing: the files that are
+    /// orphans unless an entry references them.
+    func orphanCandidates(olderThan grace: Duration) -> [BlobID] {
+        let seconds = Double(grace.milliseconds) / 1000
+        return blobs.files().filter { $0.age >= seconds && !blobs.inFlight.contains($0.id) }.map(\.id)
+    }
+
+    /// Removes blob files that no entry references and that are older than `grace` (at least one
+    /// minute: a writer in another process may have written a file and not yet committed the
+    /// entry naming it). Walks the blob directories and, only when there are more files than
+    /// blob entries, the entries in one read transaction: it never takes the write lock. Returns
+    /// how many files it removed. The maintenance service runs it every five minutes.
+    @discardableResult
+    public func removeOrphanBlobs(olderThan grace: Duration = .seconds(600)) throws -> Int {
+        let files = blobs.files()
+        guard files.count > Int(try loadMeta().blobCount) else { return 0 }
+        let candidates = Set(orphanCandidates(olderThan: max(grace, .seconds(60))))
+        guard !candidates.isEmpty else { return 0 }
+        var referenced = Set<BlobID>()
+        try storage {
+            try environment.read { txn in
+                try txn.withCursor(in: schema.entries) { cursor in
+                    try cursor.scan { entry in
+                        if let id = RecordView(entry.value)?.blobID, candidates.contains(id) { referenced.insert(id) }
+                        return .continue
+                    }
+                }
+            }
+        }
+        let orphans = Array(candidates.subtracting(referenced))
+        blobs.remove(orphans)
+        if !orphans.isEmpty {
+            logger.notice(
+                "removed blob files no entry references (left by a crash or an interrupted write)",
+                metadata: ["directory": "\(directory)", "files": "\(orphans.count)"])
+        }
+        return orphans.count
+    }
+
+    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool, candidates: [BlobID]) throws -> (
         report: CheckReport, damagedBlobs: [BlobID], orphans: [BlobID]
     ) {
         var report = CheckReport()
@@ -133,7 +174,7 @@ extension DiskCache {
         let danglingRanks = try danglingSideRanks(txn, repair: repair)
         report.danglingIndexRows = danglingExpiry + danglingOrder + danglingRanks
         report.missingIndexRows = missingExpiry + missingOrder
-        let orphans = blobs.files().filter { !referenced.contains($0.id) && $0.age >= orphanGrace }.map(\.id)
+        let orphans = candidates.filter { !referenced.contains($0) }
         // A damaged entry's file is not an orphan: it goes with its entry.
         report.orphanBlobFiles = orphans.filter { !damagedBlobs.contains($0) }.count
         if repair {

@@ -75,8 +75,9 @@ extension DiskCache {
 
     /// Inside a write transaction, before it changes anything: if the marker says the file is
     /// flushed, says it no longer is (fsynced), so that a crash before the next flush is noticed.
+    @inline(__always)
     func markUnflushed() throws {
-        guard let syncMarker, let marker = syncMarker.read(), marker.isClean else { return }
+        guard let syncMarker, syncMarker.isMarkedClean, let marker = syncMarker.read(), marker.isClean else { return }
         var dirty = marker
         dirty.isClean = false
         try syncMarker.write(dirty)

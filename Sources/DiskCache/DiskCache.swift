@@ -43,6 +43,8 @@ public final class DiskCache: Sendable {
     let accessLog: AccessLog?
     /// The note of the last flush, in the modes that defer flushes (see ``SyncMarker``).
     let syncMarker: SyncMarker.File?
+    /// When maintenance last looked for orphan blob files (ms, monotonic; 0: never).
+    let lastOrphanSweep = Atomic<Int64>(0)
     /// When the data file was last flushed (ms, monotonic within this process).
     private let lastSync: Atomic<Int64>
 

@@ -4,7 +4,9 @@ import ServiceLifecycle
 extension DiskCache {
     /// One round of background upkeep: sweeps expired entries (in batches of 1000, at most
     /// `sweepBudget` entries), folds recorded reads into the eviction order (LRU, LFU), clears
-    /// stale reader slots, and flushes when the durability mode calls for it. The maintenance service runs it periodically; a tool may call it directly.
+    /// stale reader slots, removes orphan blob files every five minutes (see
+    /// ``removeOrphanBlobs(olderThan:)``), and flushes when the durability mode calls for it. The
+    /// maintenance service runs it periodically; a tool may call it directly.
     @discardableResult
     public func performMaintenance(sweepBudget: Int = 100_000) throws -> MaintenanceReport {
         var report = MaintenanceReport()
@@ -17,9 +19,19 @@ extension DiskCache {
             try write { _, _ in }  // an empty transaction folds the recorded reads
         }
         report.staleReadersCleared = try reclaimStaleReaders()
+        let current = DiskCache.monotonicMilliseconds()
+        let last = lastOrphanSweep.load(ordering: .relaxed)
+        if current - last >= DiskCache.orphanSweepInterval,
+            lastOrphanSweep.compareExchange(expected: last, desired: current, ordering: .relaxed).exchanged
+        {
+            report.orphanFilesRemoved = try removeOrphanBlobs()
+        }
         syncIfDue()
         return report
     }
+
+    /// How often (ms) maintenance looks for orphan blob files.
+    static let orphanSweepInterval: Int64 = 5 * 60 * 1000
 
     /// A ServiceLifecycle service that keeps this cache tidy in the background; see
     /// ``MaintenanceService``.
@@ -34,6 +46,8 @@ public struct MaintenanceReport: Sendable, Hashable {
     public var expiredRemoved = 0
     /// Reader slots of dead processes cleared.
     public var staleReadersCleared = 0
+    /// Blob files that no entry referenced, removed.
+    public var orphanFilesRemoved = 0
 }
 
 /// Background upkeep of a ``DiskCache`` as a ServiceLifecycle `Service`: every `interval` it

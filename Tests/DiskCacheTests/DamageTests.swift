@@ -86,7 +86,7 @@ struct DamageTests {
             try cache.set([UInt8](repeating: 0, count: 8192), forKey: "k")
             let misses = try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask {
-                    for round in 1...1500 {
+                    for round in 1...600 {
                         try cache.set([UInt8](repeating: UInt8(round % 250), count: 8192), forKey: "k")
                     }
                     return 0
@@ -94,7 +94,7 @@ struct DamageTests {
                 for _ in 0..<4 {
                     group.addTask {
                         var misses = 0
-                        for _ in 0..<1500 {
+                        for _ in 0..<600 {
                             guard let value = try cache.get("k") else {
                                 misses += 1
                                 continue
@@ -138,6 +138,77 @@ struct DamageTests {
             #expect(runs >= 1)
             #expect(try cache.statistics().blobCount == 0)
             #expect(blobFileCount(path) == 0, "the failed modify's blob file was left behind")
+        }
+    }
+
+    @Test("maintenance removes orphan blob files past their grace period, never a referenced or young one")
+    func maintenanceRemovesOrphans() throws {
+        try withCacheDirectory { path in
+            let cache = try blobCache(path)
+            try cache.set([UInt8](repeating: 1, count: 5000), forKey: "kept")
+            let old = try cache.blobs.create()
+            try old.append(UnsafeRawBufferPointer(start: nil, count: 0))
+            try old.finish()
+            let young = try cache.blobs.create()
+            try young.finish()
+            let oldPath = old.path
+            let youngPath = young.path
+            _ = consume old
+            _ = consume young
+            // Everything twenty minutes old, but the young orphan.
+            var times = [timeval(tv_sec: time(nil) - 1200, tv_usec: 0), timeval(tv_sec: time(nil) - 1200, tv_usec: 0)]
+            for file in blobFiles(path) where path + "/blobs/" + file != youngPath {
+                utimes(path + "/blobs/" + file, &times)
+            }
+            let report = try cache.performMaintenance()
+            #expect(report.orphanFilesRemoved == 1)
+            #expect(access(oldPath, F_OK) != 0)
+            #expect(access(youngPath, F_OK) == 0)
+            #expect(try cache.get("kept")?.count == 5000)
+        }
+    }
+
+    @Test("check(repair:) with no grace never removes a blob this process is still committing")
+    func repairSparesInFlightBlobs() throws {
+        try withCacheDirectory { path in
+            let cache = try blobCache(path)
+            let writer = try cache.blobs.create()
+            try [UInt8](repeating: 3, count: 5000).withUnsafeBytes { try writer.append($0) }
+            try writer.finish()
+            try cache.check(repair: true, orphanGrace: .zero)
+            #expect(access(writer.path, F_OK) == 0, "an in-flight blob was removed as an orphan")
+            #expect(try cache.commit(writer, forKey: "k", expiry: .never, when: .always))
+            #expect(try cache.check(orphanGrace: .zero).isClean)
+        }
+    }
+
+    @Test("a write from inside a withValue body traps with a message instead of hanging (in a child process)")
+    func nestedWriteTraps() throws {
+        try withCacheDirectory { path in
+            let worker = try Worker.start(["nested-write", path])
+            #expect(worker.readLine(seconds: 30) == "writing")
+            let status = worker.wait(seconds: 30)
+            #expect(status != 0)
+            #expect(worker.readLine(seconds: 1) != "returned")
+        }
+    }
+
+    @Test("a cache used in the child of fork() traps instead of corrupting the parent's locks")
+    func forkDetected() throws {
+        try withCacheDirectory { path in
+            let worker = try Worker.start(["fork-use", path])
+            #expect(worker.readLine(seconds: 30) == "child-trapped")
+            #expect(worker.wait() == 0)
+        }
+    }
+
+    private func blobFiles(_ path: String) -> [String] {
+        let root = path + "/blobs"
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? []).map {
+                folder + "/" + $0
+            }
         }
     }
 }

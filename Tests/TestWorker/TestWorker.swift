@@ -14,6 +14,9 @@
 //   TestWorker open-values <dir>          open with the default configuration, read every key; each
 //                                          value must be "<key>:v<n>" repeated; print
 //                                          "ok <read> unclean=<n> corrupt=<n>" or "wrong <key>"
+//   TestWorker nested-write <dir>         set() from inside a withValue body: must trap, not hang
+//   TestWorker fork-use <dir>             open, fork; the child reads through the parent's cache (must
+//                                          trap); print "child-trapped" or "child-read"
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
 //   TestWorker cache-fill <dir> <prefix> <count> <size> <initial-map-bytes>   write keys prefix-0…; "done"
 //   TestWorker cache-stream-hang <dir> <key>   stream a blob, print "streaming" mid-way, never finish
@@ -157,6 +160,23 @@ struct TestWorker {
             } catch {
                 print("error \(error)")
             }
+        case "nested-write":
+            let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
+            try cache.set(Array("v".utf8), forKey: "k")
+            FileHandle.standardOutput.write(Data("writing\n".utf8))
+            _ = try cache.withValue(forKey: "k") { _ in try cache.set(Array("w".utf8), forKey: "other") }
+            print("returned")
+        case "fork-use":
+            let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
+            try cache.set(Array("v".utf8), forKey: "k")
+            let child = forkProcess()
+            if child == 0 {
+                _ = try? cache.get("k")
+                _exit(0)
+            }
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            print(status & 0x7f != 0 ? "child-trapped" : "child-read")
         case "cache-churn":
             let cache = try DiskCache(directory: directory)
             var random = SplitMix64(seed: UInt64(args[3])!)
@@ -257,6 +277,13 @@ func append(_ line: String, to path: String) {
     let bytes = Array((line + "\n").utf8)
     precondition(write(fd, bytes, bytes.count) == bytes.count, "short write to \(path)")
     close(fd)
+}
+
+/// `fork()`, which Swift does not import directly.
+func forkProcess() -> pid_t {
+    typealias Fork = @convention(c) () -> pid_t
+    let symbol = dlsym(dlopen(nil, RTLD_NOW), "fork")
+    return unsafeBitCast(symbol, to: Fork.self)()
 }
 
 /// Records that this worker reached `step` (a file holding the number).

@@ -61,12 +61,15 @@ extension String {
 ///    transaction that references it commits;
 /// 2. a file is unlinked only after the transaction that dropped its last reference commits.
 /// A crash can therefore leave at worst an unreferenced (orphan) file, which
-/// ``DiskCache/check(repair:orphanGrace:)`` and the maintenance service remove.
+/// ``DiskCache/check(repair:orphanGrace:)`` and ``DiskCache/removeOrphanBlobs(olderThan:)`` (run
+/// by the maintenance service every few minutes) remove once it is older than a grace period.
 struct BlobStore: Sendable {
     let directory: String
     let flushes: Bool
     /// Files written without a flush (the modes that defer flushes), flushed by ``flushPending()``.
     let pending = PendingFlushes()
+    /// Files this process is writing or about to commit: never orphans, whatever their age.
+    let inFlight = InFlightBlobs()
 
     init(cacheDirectory: String, flushes: Bool) {
         directory = cacheDirectory + "/blobs"
@@ -106,7 +109,8 @@ struct BlobStore: Sendable {
         }
         let fd = FileIO.create(path)
         guard fd >= 0 else { throw DiskCacheError.fileSystem(operation: "create blob", path: path, errno: errno) }
-        return BlobWriter(id: id, path: path, fd: fd, flushes: flushes, pending: pending)
+        inFlight.insert(id)
+        return BlobWriter(id: id, path: path, fd: fd, flushes: flushes, pending: pending, inFlight: inFlight)
     }
 
     /// What opening a blob file for reading found.
@@ -182,6 +186,17 @@ final class PendingFlushes: Sendable {
     }
 }
 
+/// Ids of the blob files this process is writing or committing.
+final class InFlightBlobs: Sendable {
+    private let ids = Mutex<Set<BlobID>>([])
+
+    func insert(_ id: BlobID) { _ = ids.withLock { $0.insert(id) } }
+
+    func remove(_ id: BlobID) { _ = ids.withLock { $0.remove(id) } }
+
+    func contains(_ id: BlobID) -> Bool { ids.withLock { $0.contains(id) } }
+}
+
 /// A blob file being written; hashes what it writes.
 final class BlobWriter {
     let id: BlobID
@@ -189,6 +204,7 @@ final class BlobWriter {
     private var fd: Int32
     private let flushes: Bool
     private let pending: PendingFlushes
+    private let inFlight: InFlightBlobs
     private let hash = StreamingHash(seed: 0)
     private(set) var size = 0
     /// The content's hash, once ``finish()`` returned.
@@ -196,15 +212,20 @@ final class BlobWriter {
     /// True once a committed transaction references the file (it must then not be discarded).
     var isCommitted = false
 
-    init(id: BlobID, path: String, fd: Int32, flushes: Bool, pending: PendingFlushes) {
+    init(id: BlobID, path: String, fd: Int32, flushes: Bool, pending: PendingFlushes, inFlight: InFlightBlobs) {
         self.id = id
         self.path = path
         self.fd = fd
         self.flushes = flushes
         self.pending = pending
+        self.inFlight = inFlight
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    /// The writer lives until the write that references its file has committed or failed.
+    deinit {
+        if fd >= 0 { close(fd) }
+        inFlight.remove(id)
+    }
 
     /// Appends `bytes`.
     func append(_ bytes: UnsafeRawBufferPointer) throws {

@@ -1,4 +1,5 @@
 import LMDB
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -12,7 +13,7 @@ import LMDB
 /// machine crash (another boot, and commits after the last flush) from a process crash (the
 /// same boot: the page cache kept every commit).
 ///
-/// The file `synced` holds one line, `boot=<id> transaction=<n> state=clean|dirty`. A flush
+/// The file `synced` holds one line, `state=clean|dirty boot=<id> transaction=<n>`. A flush
 /// writes `clean` (inside LMDB's write lock, after the data file reached the disk); the first
 /// commit after it, in any process, writes `dirty` and fsyncs it before the commit writes a page
 /// (one fsync per flush interval). Opens take an exclusive `flock` on it while they decide, so
@@ -60,12 +61,26 @@ struct SyncMarker: Equatable {
         self.isClean = isClean
     }
 
-    var line: String { "boot=\(bootID) transaction=\(transaction) state=\(isClean ? "clean" : "dirty")\n" }
+    /// The stored form: `state=…` first (so that its first letter sits at a fixed offset, read
+    /// through a shared mapping on every commit), padded to ``lineLength`` bytes so the file never
+    /// shrinks under a mapping.
+    var line: [UInt8] {
+        var bytes = Array("state=\(isClean ? "clean" : "dirty") boot=\(bootID) transaction=\(transaction)".utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: " "), count: max(0, SyncMarker.lineLength - 1 - bytes.count))
+        return bytes + [UInt8(ascii: "\n")]
+    }
 
-    /// The marker file of a cache, open and locked for the caller's decision.
-    final class File: Sendable {
+    static let lineLength = 128
+    /// Where the state's first letter (`c` or `d`) is.
+    static let stateOffset = 6
+
+    /// The marker file of a cache, open (and, for an open's decision, locked).
+    final class File: @unchecked Sendable {  // the mapping is only read; the pointer never changes after init
         let fd: Int32
         let path: String
+        /// The first page of the file, mapped shared once the file holds a whole line, so that a
+        /// commit can see whether the file is marked clean with one load.
+        private let mapped = Mutex<UnsafeRawPointer?>(nil)
 
         init(directory: String, lock: Bool) throws {
             path = directory + "/" + SyncMarker.fileName
@@ -75,6 +90,9 @@ struct SyncMarker: Equatable {
         }
 
         deinit {
+            if let page = mapped.withLock({ $0 }) {
+                munmap(UnsafeMutableRawPointer(mutating: page), SyncMarker.lineLength)
+            }
             flock(fd, LOCK_UN)
             close(fd)
         }
@@ -87,10 +105,25 @@ struct SyncMarker: Equatable {
             return SyncMarker(String(decoding: buffer[0..<count], as: UTF8.self))
         }
 
-        /// Replaces the marker and flushes it to the disk.
+        /// True when the file says the data file is flushed (read through the mapping; a file
+        /// without a whole line reads as not clean).
+        var isMarkedClean: Bool {
+            mapped.withLock { page in
+                if page == nil {
+                    var info = stat()
+                    guard fstat(fd, &info) == 0, Int(info.st_size) >= SyncMarker.lineLength else { return false }
+                    let address = mmap(nil, SyncMarker.lineLength, PROT_READ, MAP_SHARED, fd, 0)
+                    guard let address, address != MAP_FAILED else { return false }
+                    page = UnsafeRawPointer(address)
+                }
+                return page!.load(fromByteOffset: SyncMarker.stateOffset, as: UInt8.self) == UInt8(ascii: "c")
+            }
+        }
+
+        /// Replaces the marker (in place, whole line: the file never shrinks) and flushes it.
         func write(_ marker: SyncMarker) throws {
-            let bytes = Array(marker.line.utf8)
-            guard ftruncate(fd, 0) == 0, pwrite(fd, bytes, bytes.count, 0) == bytes.count, fsync(fd) == 0 else {
+            let bytes = marker.line
+            guard pwrite(fd, bytes, bytes.count, 0) == bytes.count, fsync(fd) == 0 else {
                 throw DiskCacheError.fileSystem(operation: "write", path: path, errno: errno)
             }
         }
