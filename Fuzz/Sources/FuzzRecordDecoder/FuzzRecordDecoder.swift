@@ -18,6 +18,7 @@ let environment = try! Environment(path: directory)
 let entries = try! environment.database(named: "entries")
 let stored: Set<[UInt8]> = [Array("intact".utf8), [UInt8](repeating: 7, count: 100)]
 
+/// libFuzzer's entry point: one damaged record through every path.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func test(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var record = Array(UnsafeBufferPointer(start: data, count: size))
