@@ -14,6 +14,9 @@
 //   TestWorker open-values <dir>          open with the default configuration, read every key; each
 //                                          value must be "<key>:v<n>" repeated; print
 //                                          "ok <read> unclean=<n> corrupt=<n>" or "wrong <key>"
+//   TestWorker read-latency <dir> <initial-map-bytes> <seconds> [hold]   get() in a loop while others
+//                                          write (with "hold", another thread keeps 500 ms withValue
+//                                          bodies open); print "p50 <ns> p99 <ns> max <ns> reads <n>"
 //   TestWorker nested-write <dir>         set() from inside a withValue body: must trap, not hang
 //   TestWorker fork-use <dir>             open, fork; the child reads through the parent's cache (must
 //                                          trap); print "child-trapped" or "child-read"
@@ -160,6 +163,26 @@ struct TestWorker {
             } catch {
                 print("error \(error)")
             }
+        case "read-latency":
+            let cache = try DiskCache(
+                directory: directory,
+                configuration: .init(sizeLimit: nil, durability: .none, initialMapSize: Int(args[3])!))
+            try cache.set(Array("value".utf8), forKey: "probe")
+            if args.count > 5 && args[5] == "hold" {
+                Thread.detachNewThread {
+                    while true { _ = try? cache.withValue(forKey: "probe") { _ in usleep(500_000) } }
+                }
+            }
+            var samples: [UInt64] = []
+            let end = DispatchTime.now().uptimeNanoseconds + UInt64(Double(args[4])! * 1e9)
+            while DispatchTime.now().uptimeNanoseconds < end {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try cache.get("probe")
+                samples.append(DispatchTime.now().uptimeNanoseconds - start)
+            }
+            samples.sort()
+            func at(_ q: Double) -> UInt64 { samples[min(samples.count - 1, Int(Double(samples.count) * q))] }
+            print("p50 \(at(0.5)) p99 \(at(0.99)) max \(samples.last ?? 0) reads \(samples.count)")
         case "nested-write":
             let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
             try cache.set(Array("v".utf8), forKey: "k")

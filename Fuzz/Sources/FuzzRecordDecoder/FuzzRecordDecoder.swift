@@ -6,21 +6,35 @@ import DiskCache
 import Foundation
 import LMDB
 
-let clock = ManualClock()
-let directory = NSTemporaryDirectory() + "fuzz-record-\(getpid())"
-let cache = try! DiskCache(
-    directory: directory,
-    configuration: .init(
-        sizeLimit: 1 << 20, countLimit: 4, evictionPolicy: .leastRecentlyUsed, durability: .none,
-        blobThreshold: 64, clock: .manual(clock)))
-// The same environment handle (the registry gives one per path per process).
-let environment = try! Environment(path: directory)
-let entries = try! environment.database(named: "entries")
+/// The cache under test and the LMDB view of its records. Globals in a fuzz target are
+/// initialized lazily, on first use: build them together, the cache (which creates the
+/// directory) first, and open the database before any transaction.
+struct Harness {
+    let clock = ManualClock()
+    let cache: DiskCache
+    let environment: Environment
+    let entries: Database
+
+    init() {
+        let directory = NSTemporaryDirectory() + "fuzz-record-\(getpid())"
+        cache = try! DiskCache(
+            directory: directory,
+            configuration: .init(
+                sizeLimit: 1 << 20, countLimit: 4, evictionPolicy: .leastRecentlyUsed, durability: .none,
+                blobThreshold: 64, clock: .manual(clock)))
+        // The same environment handle (the registry gives one per path per process).
+        environment = try! Environment(path: directory)
+        entries = try! environment.database(named: "entries")
+    }
+}
+
+let harness = Harness()
 let stored: Set<[UInt8]> = [Array("intact".utf8), [UInt8](repeating: 7, count: 100)]
 
 /// libFuzzer's entry point: one damaged record through every path.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func test(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let (cache, environment, entries, clock) = (harness.cache, harness.environment, harness.entries, harness.clock)
     var record = Array(UnsafeBufferPointer(start: data, count: size))
     guard !record.isEmpty else { return 0 }
     record[0] = 1  // a valid version byte: the decoder must judge the rest
