@@ -74,6 +74,7 @@ extension DiskCache {
                 state.meta.blobCount = Int64(result.report.blobEntries)
                 state.meta.blobBytes = Int64(result.report.blobBytes)
                 state.metaChanged = true
+                state.changed = true
                 state.blobsToRemove += result.damagedBlobs
                 orphans = result.orphans
                 return result.report

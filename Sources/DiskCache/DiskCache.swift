@@ -304,11 +304,15 @@ public final class DiskCache: Sendable {
     /// A request that fails before changing anything fails alone. One that fails after changing
     /// something (it should not: every request validates first) cannot be undone inside the
     /// shared transaction, so the batch is aborted and each request runs again in a transaction
-    /// of its own, which keeps every request all-or-nothing.
+    /// of its own, which keeps every request all-or-nothing. A storage error does the same, so
+    /// that a request too large for the map fails alone, not with the unrelated requests beside
+    /// it.
     func executeBatch(_ batch: [WriteRequest]) {
         do {
             try commit(batch)
-        } catch is PartialWrite {
+        } catch let error where batch.count > 1 && (error is PartialWrite || error is LMDBError) {
+            // A storage error (a full map or disk, too large a transaction) may come from one
+            // request alone: run each on its own, so that it fails only the request that caused it.
             for request in batch {
                 do {
                     try commit([request])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -82,4 +83,39 @@ final class ManagedCounter: @unchecked Sendable {
     private var count = 0
     func add() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+
+    @Test("a request too large for the map fails alone, never the small writes batched with it")
+    func storageErrorFailsOnlyItsRequest() throws {
+        try withCacheDirectory { path in
+            let map = 1 << 20
+            let cache = try DiskCache(
+                directory: path,
+                configuration: .init(
+                    sizeLimit: nil, durability: .none, initialMapSize: map, maximumMapSize: map,
+                    blobThreshold: 4 << 20))
+            let failures = Mutex(0)
+            let hugeFailed = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+                for round in 0..<50 {
+                    if worker == 0 {
+                        do {
+                            try cache.set([UInt8](repeating: 1, count: 2 << 20), forKey: "huge-\(round)")
+                        } catch {
+                            hugeFailed.withLock { $0 += 1 }
+                        }
+                    } else {
+                        do {
+                            try cache.set([UInt8](repeating: 2, count: 100), forKey: "small-\(worker)-\(round)")
+                        } catch {
+                            failures.withLock { $0 += 1 }
+                        }
+                    }
+                }
+            }
+            #expect(hugeFailed.withLock { $0 } == 50)
+            #expect(failures.withLock { $0 } == 0, "small writes failed with the huge one beside them")
+            #expect(try cache.count == 7 * 50)
+            #expect(try cache.check().isClean)
+        }
+    }
 }
