@@ -30,13 +30,15 @@ extension DiskCache {
                     let header = try txn.withValue(forKey: storageKey, in: schema.entries, { RecordView($0)?.header })
                         ?? nil
                 else { return }
-                let current = try store.currentRank(txn, storageKey: storageKey, header: header).rank
+                let current = try store.currentRank(txn, storageKey: storageKey, header: header)
                 state.meta.sequence += 1
                 state.metaChanged = true
+                let (frequency, overflow) = current.frequency.addingReportingOverflow(access.hits)
+                let hits = overflow ? UInt32.max : frequency
                 let rank = Rank.afterHits(
-                    access.hits, old: current, sequence: state.meta.sequence, policy: configuration.evictionPolicy,
+                    frequency: hits, sequence: state.meta.sequence, policy: configuration.evictionPolicy,
                     age: state.meta.age)
-                try store.rerank(txn, storageKey: storageKey, header: header, to: rank)
+                try store.rerank(txn, storageKey: storageKey, header: header, to: rank, frequency: hits)
             }
         }
     }

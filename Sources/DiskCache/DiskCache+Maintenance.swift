@@ -222,7 +222,8 @@ extension DiskCache {
             try cursor.scan { row in
                 let valid =
                     try txn.withValue(forKey: row.key, in: schema.entries) { RecordView($0) != nil } ?? false
-                if !valid || row.value.count != 8 || !store.tracksReads { dangling.append(Array(row.key)) }
+                let size = store.policy == .leastFrequentlyUsed ? 12 : 8
+                if !valid || row.value.count != size || !store.tracksReads { dangling.append(Array(row.key)) }
                 return .continue
             }
         }

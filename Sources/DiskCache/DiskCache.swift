@@ -248,10 +248,15 @@ public final class DiskCache: Sendable {
                 }
                 try txn.removeAll(in: schema.order)
                 for (old, storageKey) in rows {
-                    let rank = Rank.forWrite(sequence: old, policy: .leastFrequentlyUsed, age: old >> 40)
+                    let frequency = UInt32(old >> 40) + 1  // the old hit count, plus the write
+                    let rank = Rank.afterHits(
+                        frequency: frequency, sequence: old, policy: .leastFrequentlyUsed, age: 0)
                     try storageKey.withUnsafeBytes { key in
                         try IndexKey.with(rank, key) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
-                        try withUnsafeBytes(of: rank.littleEndian) { try txn.put($0, forKey: key, in: schema.ranks) }
+                        var row = (rank.littleEndian, frequency.littleEndian)
+                        try withUnsafeBytes(of: &row) {
+                            try txn.put(UnsafeRawBufferPointer(rebasing: $0[0..<12]), forKey: key, in: schema.ranks)
+                        }
                     }
                 }
                 try txn.put(

@@ -121,6 +121,37 @@ struct EvictionPolicyTests {
         }
     }
 
+    @Test("a least-frequently-used cache from before aging is migrated on open, keeping the order of its counts")
+    func legacyFrequencyRanksMigrate() throws {
+        try withCacheDirectory { path in
+            do {
+                let cache = try cache(path, .leastFrequentlyUsed, countLimit: 3)
+                for key in ["a", "b", "c"] { try cache.set(bytes(key), forKey: key) }
+                // Rewrite it as the old layout: count << 40 | sequence, no side table, old format line.
+                try cache.environment.write { txn in
+                    try txn.removeAll(in: cache.schema.order)
+                    try txn.removeAll(in: cache.schema.ranks)
+                    for (sequence, key, count) in [(1, "a", 9), (2, "b", 0), (3, "c", 2)] {
+                        var row = (UInt64(count) << 40 | UInt64(sequence)).bigEndian
+                        let index = withUnsafeBytes(of: &row) { Array($0) } + Array(key.utf8)
+                        try txn.put([UInt8](), forKey: index, in: cache.schema.order)
+                    }
+                    try txn.put(
+                        Array(Schema.legacyFormatLine(policy: .leastFrequentlyUsed).utf8), forKey: Schema.formatKey,
+                        in: cache.schema.meta)
+                }
+            }
+            let cache = try cache(path, .leastFrequentlyUsed, countLimit: 3)
+            #expect(try cache.check().isClean)
+            try cache.set(bytes("d"), forKey: "d")  // b (no hits) goes; a (9) and c (2) stay
+            #expect(try survivors(cache) == ["a", "c", "d"])
+            let line = try cache.environment.read { txn in
+                try txn.value(forKey: Schema.formatKey, in: cache.schema.meta)
+            }
+            #expect(line == Array(Schema.formatLine(policy: .leastFrequentlyUsed).utf8))
+        }
+    }
+
     @Test("reads are folded by the maintenance round when nothing is written")
     func foldedByMaintenance() throws {
         try withCacheDirectory { path in

@@ -67,12 +67,13 @@ final class AccessLog: Sendable {
 /// - Least recently stored and least recently used: the rank is the write (or folded read)
 ///   sequence, so the head is the oldest.
 /// - Least frequently used, with dynamic aging (LFU-DA, Arlitt et al.): a rank packs a priority
-///   (high 40 bits) above the low 24 bits of the sequence (a tie-break: the older first). A write
-///   enters at the cache's *age* + 1; a read raises the priority to max(priority, age) + hits;
-///   each eviction raises the age to the victim's priority. So a new key starts level with the
-///   residents that have aged, and a resident's old hits count less and less as the age rises:
-///   a cache whose residents all have hits still admits new keys, and yesterday's favourites
-///   leave once they stop being read.
+///   (high 40 bits) above the low 24 bits of the sequence (a tie-break: the older first). An
+///   entry's priority is the cache's *age* when it was last ranked plus its hit count (its write
+///   counts as one; the count lives in the side table of ranks); each eviction raises the age to
+///   the victim's priority. So a new key starts level with the residents that have aged, a
+///   resident keeps its count but the age it was ranked at falls behind: a cache whose residents
+///   all have hits still admits new keys, and yesterday's favourites leave once they stop being
+///   read.
 enum Rank {
     static let sequenceBits: UInt64 = 24
     static let sequenceMask: UInt64 = (1 << sequenceBits) - 1
@@ -84,13 +85,12 @@ enum Rank {
         return pack(priority: age &+ 1, sequence: sequence)
     }
 
-    /// The rank after `hits` more reads, at sequence `sequence` and cache age `age`.
-    static func afterHits(_ hits: UInt32, old: UInt64, sequence: UInt64, policy: EvictionPolicy, age: UInt64)
-        -> UInt64
-    {
+    /// The rank of an entry read again, with `frequency` hits in all (its write counts as one),
+    /// at sequence `sequence` and cache age `age`: LFU-DA's priority, age + frequency.
+    static func afterHits(frequency: UInt32, sequence: UInt64, policy: EvictionPolicy, age: UInt64) -> UInt64 {
         guard policy == .leastFrequentlyUsed else { return sequence }
-        let (raised, overflow) = max(priority(of: old), age).addingReportingOverflow(UInt64(hits))
-        return pack(priority: overflow ? maximumPriority : raised, sequence: sequence)
+        let (priority, overflow) = age.addingReportingOverflow(UInt64(frequency))
+        return pack(priority: overflow ? maximumPriority : priority, sequence: sequence)
     }
 
     /// The LFU priority of a rank.

@@ -153,7 +153,7 @@ struct EntryStore: Sendable {
 
     /// Rewrites the header of an existing record in place (an expiry change), keeping the value
     /// and updating the expiry index and the checksum. The eviction rank is not the header's to
-    /// change: see ``rerank(_:storageKey:header:to:)``.
+    /// change: see ``rerank(_:storageKey:header:to:frequency:)``.
     func rewriteHeader(
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, from old: RecordHeader, to new: RecordHeader
     ) throws {
@@ -185,28 +185,39 @@ struct EntryStore: Sendable {
     var tracksReads: Bool { policy == .leastRecentlyUsed || policy == .leastFrequentlyUsed }
 
     /// The current eviction rank of the record under `storageKey` whose header is `header`: its
-    /// row in the side table of ranks, or the rank it was written with.
+    /// row in the side table of ranks, or the rank it was written with. With least frequently
+    /// used the row also keeps the entry's hit count (1 for an entry not read since its write).
     func currentRank(
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader
-    ) throws -> (rank: UInt64, inSideTable: Bool) {
-        guard tracksReads else { return (header.rank, false) }
-        let stored = try txn.withValue(forKey: storageKey, in: schema.ranks) { bytes -> UInt64? in
-            bytes.count == 8 ? UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) : nil
+    ) throws -> (rank: UInt64, frequency: UInt32, inSideTable: Bool) {
+        guard tracksReads else { return (header.rank, 1, false) }
+        let stored = try txn.withValue(forKey: storageKey, in: schema.ranks) { bytes -> (UInt64, UInt32)? in
+            guard bytes.count >= 8 else { return nil }
+            let rank = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+            let frequency =
+                bytes.count >= 12 ? UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) : 1
+            return (rank, frequency)
         }
-        if let stored, let stored { return (stored, true) }
-        return (header.rank, false)
+        if let stored, let (rank, frequency) = stored { return (rank, frequency, true) }
+        return (header.rank, 1, false)
     }
 
-    /// Moves the record under `storageKey` to `rank` in the eviction order: two order rows and
-    /// the side table change; the record itself is not rewritten.
+    /// Moves the record under `storageKey` to `rank` in the eviction order, keeping `frequency`
+    /// with it: two order rows and the side table change; the record itself is not rewritten.
     func rerank(
-        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, to rank: UInt64
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader, to rank: UInt64,
+        frequency: UInt32
     ) throws {
         let old = try currentRank(txn, storageKey: storageKey, header: header).rank
-        guard old != rank else { return }
-        _ = try IndexKey.with(old, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
-        try IndexKey.with(rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
-        try withUnsafeBytes(of: rank.littleEndian) { try txn.put($0, forKey: storageKey, in: schema.ranks) }
+        if old != rank {
+            _ = try IndexKey.with(old, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
+            try IndexKey.with(rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+        }
+        var row = (rank.littleEndian, frequency.littleEndian)
+        let count = policy == .leastFrequentlyUsed ? 12 : 8
+        try withUnsafeBytes(of: &row) { bytes in
+            try txn.put(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), forKey: storageKey, in: schema.ranks)
+        }
     }
 
     /// Deletes the record under `storageKey` whose header is `header`, with its index rows.
@@ -259,7 +270,7 @@ struct EntryStore: Sendable {
             }
         }
         if policy != .none {
-            let (rank, inSideTable) = try currentRank(txn, storageKey: storageKey, header: header)
+            let (rank, _, inSideTable) = try currentRank(txn, storageKey: storageKey, header: header)
             _ = try IndexKey.with(rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
             if inSideTable { _ = try txn.delete(forKey: storageKey, in: schema.ranks) }
         }
