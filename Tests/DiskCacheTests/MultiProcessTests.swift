@@ -53,7 +53,7 @@ struct MultiProcessTests {
         try withCacheDirectory { path in
             let cache = try DiskCache(
                 directory: path,
-                configuration: .init(sizeLimit: nil, countLimit: 9, evictionPolicy: policy, durability: .none))
+                configuration: .init(sizeLimit: nil, countLimit: 8, evictionPolicy: policy, durability: .none))
             for resident in 0..<8 { try cache.set(bytes("r"), forKey: "resident-\(resident)") }
             defer { for id in 0..<2 { unlink("\(path)-step-\(id)") } }
             let rounds = 200

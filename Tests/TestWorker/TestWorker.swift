@@ -5,9 +5,10 @@
 //   TestWorker open-unprivileged <dir>      become "nobody", try to open, print the error code
 //   TestWorker cache-incr <dir> <n> <start-ms>     at <start-ms> (wall clock), increment "counter" n times
 //   TestWorker cache-add <dir> <id> <keys> <start-ms>  race add() on keys race-0..<keys>; print wins
-//   TestWorker cache-add-pressure <dir> <id> <policy> <rounds>   with 8 residents read before every
-//                                          round and room for 9 entries, add() lock-0..<rounds in
-//                                          step with worker 1-<id> (barrier files <dir>-step-<id>); print wins
+//   TestWorker cache-add-pressure <dir> <id> <policy> <rounds>   room for 8 entries, 8 residents read
+//                                          before every round; add() lock-<round> in step with worker
+//                                          1-<id> (barrier files <dir>-step-<id>), the winner deletes
+//                                          it after both tried; print wins
 //   TestWorker damaged-blob <dir> <truncate|delete> <get|withValue|read|chunks|modify|copy>
 //                                          store a 64 KiB blob, damage its file, read it one way;
 //                                          print "miss <corruptions>" or "hit"
@@ -17,7 +18,7 @@
 //   TestWorker read-latency <dir> <initial-map-bytes> <seconds> [hold]   get() in a loop while others
 //                                          write (with "hold", another thread keeps 500 ms withValue
 //                                          bodies open); print "p50 <ns> p99 <ns> max <ns> reads <n>"
-//   TestWorker nested-write <dir>         set() from inside a withValue body: must trap, not hang
+//   TestWorker nested-write <dir>         set() from inside a modify body: must trap, not hang
 //   TestWorker fork-use <dir>             open, fork; the child reads through the parent's cache (must
 //                                          trap); print "child-trapped" or "child-read"
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
@@ -102,15 +103,26 @@ struct TestWorker {
             let policy = EvictionPolicy(rawValue: args[4])!
             let cache = try DiskCache(
                 directory: directory,
-                configuration: .init(sizeLimit: nil, countLimit: 9, evictionPolicy: policy, durability: .none))
+                configuration: .init(sizeLimit: nil, countLimit: 8, evictionPolicy: policy, durability: .none))
+            // Both workers take each step together (barrier files), so that between the two adds
+            // of a key no other key is written: only an add whose key is gone at once lets both win.
+            func step(_ number: Int) {
+                writeStep(number, to: "\(directory)-step-\(id)")
+                while readStep(from: "\(directory)-step-\(1 - id)") < number { usleep(20) }
+            }
             var wins = 0
             for round in 0..<Int(args[5])! {
-                // Both workers try round r only once both have finished round r-1: between the two
-                // adds of a key, no other key is written, so only a broken add can let both win.
-                writeStep(round, to: "\(directory)-step-\(id)")
-                while readStep(from: "\(directory)-step-\(1 - id)") < round { usleep(20) }
+                step(3 * round)
+                // Keep the cache full of residents that were all just read: an add must evict one.
+                for resident in 0..<8 where try cache.get("resident-\(resident)") == nil {
+                    try cache.set(Array("r".utf8), forKey: "resident-\(resident)")
+                }
                 for resident in 0..<8 { _ = try cache.get("resident-\(resident)") }
-                if try cache.add(Array("worker-\(id)".utf8), forKey: "lock-\(round)") { wins += 1 }
+                step(3 * round + 1)
+                let won = try cache.add(Array("worker-\(id)".utf8), forKey: "lock-\(round)")
+                if won { wins += 1 }
+                step(3 * round + 2)
+                if won { try cache.delete("lock-\(round)") }  // released, as a lock is
             }
             writeStep(Int.max, to: "\(directory)-step-\(id)")
             print("wins \(wins)")
@@ -187,7 +199,8 @@ struct TestWorker {
             let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
             try cache.set(Array("v".utf8), forKey: "k")
             FileHandle.standardOutput.write(Data("writing\n".utf8))
-            _ = try cache.withValue(forKey: "k") { _ in try cache.set(Array("w".utf8), forKey: "other") }
+            // In a modify body the write would wait for the batch that runs the body: forever.
+            try cache.modify("k") { _ in try cache.set(Array("w".utf8), forKey: "other") }
             print("returned")
         case "fork-use":
             let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
