@@ -82,10 +82,13 @@ extension DiskCache {
         var blobFile: (fd: Int32, record: RecordHeader)?
         try DiskCache.withKey(key) { raw, storageKey, isLong in
             // A blob file missing from this snapshot's record may have been replaced or deleted by
-            // a writer after the snapshot began: look again in a fresh snapshot, and call it
-            // damage only when the record there still names the same missing file.
+            // a writer after the snapshot began: look again in a fresh snapshot (see
+            // ``openBlob(_:storageKey:previouslyMissing:)``), and call it damage only when the
+            // record there still names the same missing file.
             var missing: BlobID?
-            for _ in 0..<DiskCache.blobReadAttempts {
+            var attempts = 0
+            repeat {
+                attempts += 1
                 var retry = false
                 try storage {
                     try environment.read { txn in
@@ -93,22 +96,11 @@ extension DiskCache {
                             let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
                             !record.header.isExpired(at: now)
                         else { return }
-                        if let id = record.blobID {
-                            // Open the file while the snapshot still references it: a concurrent
-                            // delete unlinks it only after its own commit, and an open file survives.
-                            switch try blobs.open(id, size: record.header.valueSize) {
-                            case .file(let fd):
-                                blobFile = (fd, record.header)
-                                accessLog?.record(storageKey)
-                            case .missing:
-                                if missing == id {
-                                    corrupt = true
-                                } else {
-                                    missing = id
-                                    retry = true
-                                }
-                            case .wrongSize:
-                                corrupt = true
+                        guard !record.header.isBlob else {
+                            switch try openBlob(record, storageKey: storageKey, previouslyMissing: &missing) {
+                            case .opened(let fd): blobFile = (fd, record.header)
+                            case .retry: retry = true
+                            case .damaged: corrupt = true
                             }
                             return
                         }
@@ -122,7 +114,7 @@ extension DiskCache {
                     }
                 }
                 if !retry { break }
-            }
+            } while attempts < DiskCache.blobReadAttempts
         }
         if let (fd, header) = blobFile {
             defer { close(fd) }
@@ -139,6 +131,33 @@ extension DiskCache {
 
     /// How many snapshots a read looks in for a blob file that a concurrent writer replaced.
     static let blobReadAttempts = 3
+
+    private enum BlobOpening {
+        case opened(Int32)
+        case retry
+        case damaged
+    }
+
+    /// Opens the file of a blob record while the snapshot still references it (a concurrent
+    /// delete unlinks it only after its own commit, and an open file survives). A missing file is
+    /// worth a look in a fresh snapshot once per file: `previouslyMissing` remembers which.
+    @inline(never)
+    private func openBlob(
+        _ record: RecordView, storageKey: UnsafeRawBufferPointer, previouslyMissing: inout BlobID?
+    ) throws -> BlobOpening {
+        guard let id = record.blobID else { return .damaged }
+        switch try blobs.open(id, size: record.header.valueSize) {
+        case .file(let fd):
+            accessLog?.record(storageKey)
+            return .opened(fd)
+        case .missing:
+            if previouslyMissing == id { return .damaged }
+            previouslyMissing = id
+            return .retry
+        case .wrongSize:
+            return .damaged
+        }
+    }
 
     /// True when `key` holds a live (unexpired, intact) entry. Does not count as a hit or a miss.
     public func contains(_ key: String) throws -> Bool {

@@ -20,7 +20,8 @@ enum DiskCacheWorkloads {
             sizeLimit: nil,
             evictionPolicy: ProcessInfo.processInfo.environment["COMPARE_POLICY"] == "none"
                 ? .none : .leastRecentlyStored,
-            durability: durability(sync: sync))
+            durability: durability(sync: sync),
+            initialMapSize: ProcessInfo.processInfo.environment["COMPARE_INITIAL_MAP"].flatMap { Int($0) } ?? 16 << 30)
         var cache: DiskCache? = try DiskCache(directory: directory, configuration: configuration)
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
         var key = KeyFormatter(prefix: "key-")
