@@ -35,6 +35,8 @@ final class EnvironmentCore: @unchecked Sendable {
     private let forkGeneration: Int
     private let readPool = Mutex<[TransactionPointer]>([])
     private let databases = Mutex<[String: Database]>([:])
+    /// The registry's key for this environment (see ``EnvironmentRegistry``), set when it opens.
+    var registryKey = ""
     /// How many ``Environment`` values use this core. Guarded by the registry's lock.
     var referenceCount = 0
     /// The process that opened it (LMDB handles must not be used after `fork()`).

@@ -17,7 +17,8 @@ enum EnvironmentRegistry {
 
     /// Returns the core for `path`, opening it with `options` if this process has none yet.
     static func acquire(path: String, options: Environment.Options) throws(LMDBError) -> EnvironmentCore {
-        let key = try canonicalPath(path, noSubdirectory: options.flags.contains(.noSubdirectory))
+        let canonical = try canonicalPath(path, noSubdirectory: options.flags.contains(.noSubdirectory))
+        let key = try identity(canonical, noSubdirectory: options.flags.contains(.noSubdirectory))
         return try cores.withLock { table throws(LMDBError) -> EnvironmentCore in
             let core: EnvironmentCore
             if let open = table[key] {
@@ -27,7 +28,8 @@ enum EnvironmentRegistry {
                 )
                 core = open
             } else {
-                core = try EnvironmentCore(path: key, options: options)
+                core = try EnvironmentCore(path: canonical, options: options)
+                core.registryKey = key
                 table[key] = core
             }
             core.referenceCount += 1
@@ -41,19 +43,38 @@ enum EnvironmentRegistry {
         cores.withLock { table in
             core.referenceCount -= 1
             guard core.referenceCount == 0 else { return }
-            table.removeValue(forKey: core.path)
+            table.removeValue(forKey: core.registryKey)
             core.close()
         }
     }
 
     /// True when this process has `path` open (for tests and diagnostics).
     static func isOpen(_ path: String) -> Bool {
-        guard let key = try? canonicalPath(path, noSubdirectory: false) else { return false }
+        guard let canonical = try? canonicalPath(path, noSubdirectory: false),
+            let key = try? identity(canonical, noSubdirectory: false)
+        else { return false }
         return cores.withLock { $0[key] != nil }
     }
 
     /// How many environments this process has open (for tests and diagnostics).
     static var openCount: Int { cores.withLock { $0.count } }
+
+    /// The registry's key for an environment: the device and inode of its directory (and the
+    /// data file's name with `noSubdirectory`), so that two paths to one directory — a bind
+    /// mount, a hard link — share one handle, as LMDB's per-process locks require.
+    private static func identity(_ canonical: String, noSubdirectory: Bool) throws(LMDBError) -> String {
+        var directory = canonical
+        var name = ""
+        if noSubdirectory, let slash = canonical.lastIndex(of: "/") {
+            directory = String(canonical[..<slash])
+            name = String(canonical[canonical.index(after: slash)...])
+        }
+        var info = stat()
+        guard stat(directory.isEmpty ? "/" : directory, &info) == 0 else {
+            throw LMDBError(code: LMDBError.Code(rawValue: errno), operation: "stat", context: directory)
+        }
+        return "\(info.st_dev):\(info.st_ino)/\(name)"
+    }
 
     /// The real path of the directory (or of the data file with `noSubdirectory`).
     private static func canonicalPath(_ path: String, noSubdirectory: Bool) throws(LMDBError) -> String {

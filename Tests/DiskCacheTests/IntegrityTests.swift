@@ -135,4 +135,25 @@ struct IntegrityTests {
             #expect(try cache.check().isClean)
         }
     }
+
+    @Test("an existing directory writable by others, or owned by another user, is refused")
+    func foreignDirectory() throws {
+        try withCacheDirectory { path in
+            #expect(mkdir(path, 0o700) == 0)
+            chmod(path, 0o777)
+            #expect {
+                _ = try DiskCache(directory: path)
+            } throws: { error in
+                guard case DiskCacheError.fileSystem(_, _, let code) = error else { return false }
+                return code == EACCES
+            }
+            chmod(path, 0o700)
+            if geteuid() == 0 {
+                #expect(chown(path, 65534, 65534) == 0)
+                #expect(throws: DiskCacheError.self) { _ = try DiskCache(directory: path) }
+                #expect(chown(path, 0, 0) == 0)
+            }
+            _ = try DiskCache(directory: path)  // this user's, 0700: opens
+        }
+    }
 }

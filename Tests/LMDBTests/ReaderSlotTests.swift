@@ -40,3 +40,20 @@ struct ReaderSlotTests {
         }
     }
 }
+
+@Suite("LMDB registry identity")
+struct RegistryIdentityTests {
+    @Test("two paths to one directory (a symlink) share one handle")
+    func sameDirectoryTwoPaths() throws {
+        try withTemporaryDirectory { path in
+            let link = path + "-link"
+            #expect(symlink(path, link) == 0)
+            defer { unlink(link) }
+            let first = try Environment(path: path)
+            let before = Environment.openCount
+            let second = try Environment(path: link)
+            #expect(Environment.openCount == before, "a second handle for the same directory")
+            _ = (first, second)
+        }
+    }
+}
