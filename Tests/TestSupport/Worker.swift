@@ -76,7 +76,9 @@ public func withTemporaryPath<R>(create: Bool = true, _ body: (String) throws ->
 }
 
 /// Async variant of ``withTemporaryPath(create:_:)``.
-public func withTemporaryPath<R>(create: Bool = true, _ body: (String) async throws -> R) async throws -> R {
+nonisolated(nonsending) public func withTemporaryPath<R>(
+    create: Bool = true, _ body: nonisolated(nonsending) (String) async throws -> R
+) async throws -> R {
     let path = NSTemporaryDirectory() + "cashews-tests-" + UUID().uuidString
     if create { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     defer { try? FileManager.default.removeItem(atPath: path) }

@@ -27,7 +27,7 @@ extension Cache {
     /// - Throws: What `compute` throws, a cached error, ``CashewsError/ttlRequired(strategy:reason:)``
     ///   for `lock` without `ttl`, or the backend's errors.
     @inlinable
-    public func cached<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         tags: [String] = [], lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
@@ -40,7 +40,7 @@ extension Cache {
     /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` with tags
     /// rendered only when an outcome is stored.
     @inlinable
-    func cached<Value: Codable & Sendable>(
+    nonisolated(nonsending) func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?, tagging tags: StrategyTags,
         lock: Bool, lockTimeout: Duration?, protected: Bool, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -60,7 +60,7 @@ extension Cache {
 
     /// The miss path of ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)``.
     @usableFromInline
-    func fill<Value: Codable & Sendable>(
+    nonisolated(nonsending) func fill<Value: Codable & Sendable>(
         key: String, backend: any Backend, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
         tags: StrategyTags, lock: Bool, lockTimeout: Duration?, protected: Bool,
         _ compute: @Sendable () async throws -> Value
@@ -91,7 +91,7 @@ extension Cache {
     /// Calls `compute`, stores its outcome (tagged with `tags`) when `condition` and
     /// `timeCondition` allow, and returns its value or throws its error. `staleAfter` sets the
     /// envelope's stale time.
-    func computeAndStore<Value: Codable & Sendable>(
+    nonisolated(nonsending) func computeAndStore<Value: Codable & Sendable>(
         key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value
@@ -104,7 +104,7 @@ extension Cache {
 
     /// ``computeAndStore(key:backend:expiry:staleAfter:condition:timeCondition:tags:_:)``,
     /// reporting the outcome and whether it was stored (a failed store throws).
-    func computeAndStoreReporting<Value: Codable & Sendable>(
+    nonisolated(nonsending) func computeAndStoreReporting<Value: Codable & Sendable>(
         key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value

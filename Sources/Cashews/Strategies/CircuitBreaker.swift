@@ -90,7 +90,7 @@ extension Cache {
     }
 
     /// The state of the circuit breaker of `key`.
-    public func circuitState(key: String) async throws -> CircuitState {
+    nonisolated(nonsending) public func circuitState(key: String) async throws -> CircuitState {
         if try await exists(key + ":open") { return .open }
         if try await exists(key + ":half-open") { return .halfOpen }
         return .closed

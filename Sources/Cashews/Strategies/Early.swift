@@ -23,7 +23,7 @@ extension Cache {
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent cold misses share one computation.
     ///   - compute: Computes the value.
-    public func early<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [],
         protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value

@@ -18,7 +18,7 @@ extension Cache {
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored outcome (see ``delete(taggedWith:)``).
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
-    public func hit<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
         key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -50,7 +50,7 @@ extension Cache {
     /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` with 3 hits and a
     /// refresh at the first: a value that keeps being read is refreshed in the background, a
     /// cold one dies after 3 hits. The default TTL is a day, as in cashews.
-    public func dynamic<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func dynamic<Value: Codable & Sendable>(
         key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {

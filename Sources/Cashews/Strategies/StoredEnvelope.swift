@@ -105,7 +105,8 @@ extension Cache {
     ///
     /// - Throws: ``CashewsError/badSignature(key:)`` for a tampered value, or the backend's errors.
     @usableFromInline
-    func envelope<Value>(of type: Value.Type, at key: String, in backend: any Backend) async throws
+    nonisolated(nonsending) func envelope<Value>(of type: Value.Type, at key: String, in backend: any Backend)
+        async throws
         -> StoredEnvelope<Value>?
     {
         let stored = try await backend.get(key)
