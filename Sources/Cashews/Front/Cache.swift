@@ -129,14 +129,35 @@ public final class Cache: Sendable, Service {
 
     /// The route that serves `key`.
     @usableFromInline
-    func route(for key: String) throws -> Route {
+    func route(for key: String) throws -> Route { try route(for: key, in: table.withLock { $0 }) }
+
+    /// The route of `table` that serves `key`.
+    @usableFromInline
+    func route(for key: String, in table: RoutingTable) throws -> Route {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
-        let table = table.withLock { $0 }
         if let only = table.onlyRoute { return only }
         for index in table.routes.indices where matches(key, prefix: table.routes[index].prefix) {
             return table.routes[index]
         }
         throw CashewsError.noBackend(key: key)
+    }
+
+    /// `keys` grouped by the route that serves them (each key routed once, on one snapshot of
+    /// the table), in the order the routes first appear; a group holds its keys' indexes.
+    func routes(of keys: [String]) throws -> [(route: Route, indexes: [Int])] {
+        let table = table.withLock { $0 }
+        var groups: [(route: Route, indexes: [Int])] = []
+        var slots: [String: Int] = [:]
+        for (index, key) in keys.enumerated() {
+            let route = try route(for: key, in: table)
+            if let slot = slots[route.prefix] {
+                groups[slot].indexes.append(index)
+            } else {
+                slots[route.prefix] = groups.count
+                groups.append((route, [index]))
+            }
+        }
+        return groups
     }
 
     /// True when `prefix` serves `key`: the key's UTF-8 bytes start with the prefix's and end
@@ -274,33 +295,36 @@ public final class Cache: Sendable, Service {
             key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifPresent)
     }
 
-    /// The values of `keys` as `T`, in order (nil where absent).
+    /// The values of `keys` as `T`, in order (nil where absent): one batch `get` per backend.
     nonisolated(nonsending) public func get<T: Codable & Sendable>(_ keys: [String], as type: T.Type = T.self)
         async throws -> [T?]
     {
         var results = [T?](repeating: nil, count: keys.count)
-        for (index, key) in keys.enumerated() {
-            results[index] = try await get(key, as: type)
+        for (route, indexes) in try routes(of: keys) {
+            let values = try await route.backend.get(indexes.map { keys[$0] })
+            for (index, value) in zip(indexes, values) {
+                guard let value else {
+                    misses.increment()
+                    continue
+                }
+                results[index] = try decode(value, as: type, key: keys[index], format: route.format)
+            }
         }
         return results
     }
 
     /// Stores every pair of `values`, all with `ttl`; one call per backend.
-    nonisolated(nonsending) public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil) async throws
+    nonisolated(nonsending) public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil)
+        async throws
     {
         let expiry = try expiry(ttl)
-        // One call per route.
-        var groups: [String: (backend: any Backend, entries: [(key: String, value: CacheValue)])] = [:]
-        let routes = table.withLock { $0 }.routes
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty else { throw CashewsError.emptyKey }
-            guard let route = routes.first(where: { matches(key, prefix: $0.prefix) }) else {
-                throw CashewsError.noBackend(key: key)
+        let pairs = values.sorted { $0.key < $1.key }
+        for (route, indexes) in try routes(of: pairs.map(\.key)) {
+            let entries = try indexes.map { index in
+                (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
             }
-            let encoded = try encode(value, for: route, key: key)
-            groups[route.prefix, default: (route.backend, [])].entries.append((key, encoded))
+            try await route.backend.set(entries, expiry: expiry)
         }
-        for group in groups.values { try await group.backend.set(group.entries, expiry: expiry) }
     }
 
     // MARK: Keys
@@ -316,11 +340,13 @@ public final class Cache: Sendable, Service {
         try await backend(for: key).delete(key)
     }
 
-    /// Deletes `keys`; returns how many live values were deleted.
+    /// Deletes `keys`; returns how many live values were deleted: one batch `delete` per backend.
     @discardableResult
     nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
         var deleted = 0
-        for key in keys where try await delete(key) { deleted += 1 }
+        for (route, indexes) in try routes(of: keys) {
+            deleted += try await route.backend.delete(indexes.map { keys[$0] })
+        }
         return deleted
     }
 

@@ -22,17 +22,17 @@ extension Cache {
         key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let counterKey = key + ":counter"
-        let envelope = try await envelope(of: Value.self, at: key, in: backend)
-        let count = try await backend.increment(counterKey, by: 1, expiry: expiry)
+        let envelope = try await envelope(of: Value.self, at: key, in: route)
+        let count = try await route.backend.increment(counterKey, by: 1, expiry: expiry)
         let refresh = { @Sendable () async throws -> Value in
             let (outcome, stored) = try await self.computeAndStoreReporting(
-                key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
+                key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
                 tags: .texts(tags), compute)
             // A stored outcome starts a new count, as in cashews.
-            if stored { _ = try await backend.delete(counterKey) }
+            if stored { _ = try await route.backend.delete(counterKey) }
             return try outcome.get()
         }
         if let envelope, count <= cacheHits {

@@ -25,11 +25,11 @@ extension Cache {
         protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
         let condition = condition.valuesOnly
-        let stale = try await envelope(of: Value.self, at: key, in: backend)
+        let stale = try await envelope(of: Value.self, at: key, in: route)
         if let stale, stale.staleAt > clock.now() {
             hits.increment()
             recordHit(key, .soft)
@@ -37,12 +37,12 @@ extension Cache {
         }
         misses.increment()
         func recompute() async throws -> Value {
-            if let fresh = try await envelope(of: Value.self, at: key, in: backend), fresh.staleAt > self.clock.now() {
+            if let fresh = try await envelope(of: Value.self, at: key, in: route), fresh.staleAt > self.clock.now() {
                 self.recordHit(key, .soft)
                 return try fresh.unwrap()
             }
             return try await self.computeAndStore(
-                key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+                key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
                 timeCondition: timeCondition, tags: .texts(tags), compute)
         }
         do {

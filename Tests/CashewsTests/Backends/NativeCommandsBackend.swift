@@ -18,24 +18,41 @@ final class NativeCommandsBackend: Backend {
 
     init(clock: ManualClock) { base = MemoryBackend(configuration: .init(clock: .manual(clock))) }
 
+    /// How often this instance got each base command ("get", "get many", "delete", "delete many", …).
+    let calls = Mutex<[String: Int]>([:])
+
     private func reach(_ command: String) { _ = Self.reached.withLock { $0.insert(command) } }
+    private func count(_ command: String) { calls.withLock { $0[command, default: 0] += 1 } }
 
     // MARK: The base commands, forwarded
 
     var storesObjects: Bool { false }
-    nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue? { try await base.get(key) }
-    nonisolated(nonsending) func get(_ keys: [String]) async throws -> [CacheValue?] { try await base.get(keys) }
+    nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue? {
+        count("get")
+        return try await base.get(key)
+    }
+    nonisolated(nonsending) func get(_ keys: [String]) async throws -> [CacheValue?] {
+        count("get many")
+        return try await base.get(keys)
+    }
     nonisolated(nonsending) func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition)
         async throws -> Bool
     {
         try await base.set(key, value, expiry: expiry, condition: condition)
     }
     nonisolated(nonsending) func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
+        count("set many")
         try await base.set(entries, expiry: expiry)
     }
     nonisolated(nonsending) func exists(_ key: String) async throws -> Bool { try await base.exists(key) }
-    nonisolated(nonsending) func delete(_ key: String) async throws -> Bool { try await base.delete(key) }
-    nonisolated(nonsending) func delete(_ keys: [String]) async throws -> Int { try await base.delete(keys) }
+    nonisolated(nonsending) func delete(_ key: String) async throws -> Bool {
+        count("delete")
+        return try await base.delete(key)
+    }
+    nonisolated(nonsending) func delete(_ keys: [String]) async throws -> Int {
+        count("delete many")
+        return try await base.delete(keys)
+    }
     nonisolated(nonsending) func delete(matching pattern: GlobPattern) async throws -> Int {
         try await base.delete(matching: pattern)
     }
