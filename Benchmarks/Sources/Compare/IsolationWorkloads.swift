@@ -32,8 +32,10 @@ enum IsolationWorkloads {
     }
 }
 
-/// The loop every isolation runs: `get` or a `cached` hit for every index of `order`.
-private func calls(
+/// The loop every isolation runs: `get` or a `cached` hit for every index of `order`, on the
+/// caller's executor (`nonisolated(nonsending)`: without it, this module's nonisolated async
+/// functions run on the global executor, and the main-actor row would measure a nonisolated loop).
+nonisolated(nonsending) private func calls(
     _ workload: String, _ report: Bool, _ cache: Cache, _ names: [String], _ order: [Int], cached: Bool
 ) async throws -> Int {
     var sink = 0
