@@ -1,7 +1,7 @@
 extension Cache {
     /// Returns once no background refresh (hit, dynamic, early) is queued or running: for
     /// tests, and for programs that want them done before they exit.
-    public func waitForBackgroundRefreshes() async {
+    nonisolated(nonsending) public func waitForBackgroundRefreshes() async {
         await strategies.background.waitUntilIdle()
     }
 

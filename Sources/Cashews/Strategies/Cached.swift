@@ -70,7 +70,7 @@ extension Cache {
         }
         let expiry = try expiry(ttl)
         // Another caller may have stored the value since the first read: look again first.
-        func computeOnce() async throws -> Value {
+        nonisolated(nonsending) func computeOnce() async throws -> Value {
             if let envelope = try await envelope(of: Value.self, at: key, in: route) {
                 self.recordHit(key, .cached)
                 return try envelope.unwrap()
@@ -79,7 +79,7 @@ extension Cache {
                 key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
                 tags: tags, compute)
         }
-        func locked() async throws -> Value {
+        nonisolated(nonsending) func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
             return try await self.withLock(
                 key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout, checkInterval: .milliseconds(5), computeOnce)

@@ -17,7 +17,7 @@ extension Cache {
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
     ///   - shouldFailOver: Which errors fall back to the stored value (default: all).
     ///   - compute: The call, made every time.
-    public func failover<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func failover<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
         _ compute: @Sendable () async throws -> Value

@@ -19,7 +19,7 @@ extension Cache {
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent recomputes of `key` share one.
     ///   - compute: Computes the value.
-    public func soft<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
         condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
         protected: Bool = true,
@@ -36,7 +36,7 @@ extension Cache {
             return try stale.unwrap()
         }
         misses.increment()
-        func recompute() async throws -> Value {
+        nonisolated(nonsending) func recompute() async throws -> Value {
             if let fresh = try await envelope(of: Value.self, at: key, in: route), fresh.staleAt > self.clock.now() {
                 self.recordHit(key, .soft)
                 return try fresh.unwrap()
