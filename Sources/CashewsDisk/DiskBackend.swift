@@ -46,7 +46,13 @@ public final class DiskBackend: Backend {
 
     /// The live value of `key`.
     nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
-        try await DiskBackend.translate { try await cache.fetch(key).map(CacheValue.bytes) }
+        // A hit is one synchronous LMDB lookup and a copy: no async call unless a large blob
+        // file must be read on the engine's thread.
+        switch try DiskBackend.translate({ try cache.lookUp(key) }) {
+        case .value(let value): return value.map(CacheValue.bytes)
+        case .largeBlob(let blob):
+            return try await DiskBackend.translate { try await cache.read(blob, forKey: key) }.map(CacheValue.bytes)
+        }
     }
 
     /// The live values of `keys`.

@@ -23,26 +23,41 @@ extension DiskCache {
     /// ``get(_:)-(String)`` without blocking the calling task's thread on a large blob file.
     /// Runs on the caller's executor; an inline value never leaves it.
     nonisolated(nonsending) package func fetch(_ key: String) async throws -> [UInt8]? {
+        switch try lookUp(key) {
+        case .value(let value): return value
+        case .largeBlob(let blob): return try await read(blob, forKey: key)
+        }
+    }
+
+    /// The synchronous half of ``fetch(_:)-(String)``: the value of `key`, or the large blob
+    /// file still to read (call ``read(_:forKey:)`` with it). A backend calls it first, so that a
+    /// hit that needs no other thread makes no async call at all.
+    package func lookUp(_ key: String) throws -> FetchStep {
         var value: [UInt8]?
-        var deferred: (fd: Int32, header: RecordHeader)?
-        let directory = self.directory
+        var deferred: LargeBlob?
         try readValue(forKey: key, inline: { value = Array($0) }) { fd, header in
             guard Int(header.valueSize) > DiskCache.inlineBlobReadLimit else {
-                value = try DiskCache.readWholeBlob(fd, header, directory: directory)
+                value = try DiskCache.readWholeBlob(fd, header, directory: self.directory)
                 return value != nil
             }
             // The descriptor closes when this returns: keep a copy for the engine thread.
             let copy = dup(fd)
             guard copy >= 0 else {
-                throw DiskCacheError.fileSystem(operation: "dup blob", path: directory, errno: errno)
+                throw DiskCacheError.fileSystem(operation: "dup blob", path: self.directory, errno: errno)
             }
-            deferred = (copy, header)
-            return true  // counted as a hit; corrected below if the file fails its checksum
+            deferred = LargeBlob(fd: copy, header: header)
+            return true  // counted as a hit; corrected by read(_:forKey:) if the file fails its checksum
         }
-        guard let (fd, header) = deferred else { return value }
+        return deferred.map(FetchStep.largeBlob) ?? .value(value)
+    }
+
+    /// Reads `blob` (from ``lookUp(_:)``) on ``EngineThread`` and closes it; nil, counted as
+    /// a corruption, when the file fails its checksum.
+    nonisolated(nonsending) package func read(_ blob: LargeBlob, forKey key: String) async throws -> [UInt8]? {
+        let path = directory
         let bytes = try await EngineThread.shared.run {
-            defer { close(fd) }
-            return try DiskCache.readWholeBlob(fd, header, directory: directory)
+            defer { close(blob.fd) }
+            return try DiskCache.readWholeBlob(blob.fd, blob.header, directory: path)
         }
         if bytes == nil {
             counters.hits.subtract(1, ordering: .relaxed)
@@ -234,6 +249,22 @@ extension DiskCache {
         }
         return batch
     }
+}
+
+/// What ``DiskCache/lookUp(_:)`` found: the value (nil: a miss), or a large blob file to read.
+package enum FetchStep: Sendable {
+    /// The value, or nil for a miss.
+    case value([UInt8]?)
+    /// A blob too large to read on the caller's thread.
+    case largeBlob(LargeBlob)
+}
+
+/// An open blob file, found in a read snapshot, still to be read and checked.
+package struct LargeBlob: Sendable {
+    /// Its descriptor (closed by ``DiskCache/read(_:forKey:)``).
+    let fd: Int32
+    /// The record that references it (size and checksum).
+    let header: RecordHeader
 }
 
 /// The blob files written for a many-key set, one slot per entry (nil: stored inline).
