@@ -7,11 +7,12 @@ public import Cashews
 /// one way:
 ///
 /// - Reads of a key run inline (an LMDB read is a few hundred nanoseconds and never waits for
-///   writers); a large blob file is read on the engine's own thread.
+///   writers); a blob file over 256 KiB is read on the engine's own thread.
 /// - Every write (sets, deletes, pattern deletes, clear, expire, and the read-modify-write
 ///   commands: increment, bits, sets, locks) queues on the engine's writer thread, which
 ///   group-commits whatever has queued up in one transaction and resumes the waiting tasks.
-/// - Pattern scans and maintenance rounds run on the engine's own thread.
+/// - Pattern scans, the files of new blob values and maintenance rounds run on the engine's own
+///   thread.
 ///
 /// No command blocks a thread of the cooperative pool, and every command is atomic across
 /// processes.
@@ -68,7 +69,7 @@ public final class DiskBackend: Backend {
     {
         let bytes = try DiskBackend.bytes(value, key: key)
         return try await DiskBackend.translate {
-            try await cache.write(bytes, forKey: key, expiry: expiry, onlyIf: condition)
+            try await cache.store(bytes, forKey: key, expiry: expiry, onlyIf: condition)
         }
     }
 

@@ -127,6 +127,30 @@ extension DiskCache {
         blobs.commitAll()
     }
 
+    /// ``write(_:forKey:expiry:onlyIf:)`` with the file of a blob value written on
+    /// ``EngineThread`` (a large file takes milliseconds); a value stored inline goes straight to
+    /// that write. Returns whether it stored.
+    package func store(_ value: [UInt8], forKey key: String, expiry: Expiry, onlyIf condition: WriteCondition)
+        async throws -> Bool
+    {
+        let threshold = configuration.blobThreshold
+        guard value.count > threshold else {
+            return try await write(value, forKey: key, expiry: expiry, onlyIf: condition)
+        }
+        guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        try checkFits(keyLength: key.utf8.count, valueSize: value.count)
+        let blobs = try await EngineThread.shared.run { try self.writeBlobs([(key, value)], threshold: threshold) }
+        defer { blobs.discardUncommitted() }
+        let stored = try await writeAsync { txn, state in
+            let deadline = try expiry.deadline(now: state.now)
+            return try self.withPayload(value, blob: blobs.writers[0]) { payload in
+                try self.writeValue(txn, &state, key: key, payload: payload, deadline: deadline, when: condition)
+            }
+        }
+        if stored { blobs.commitAll() }
+        return stored
+    }
+
     /// ``delete(matching:)`` through the writer thread (the scan runs inside the shared write
     /// transaction, on that thread).
     package func removeAll(matching pattern: String) async throws -> Int {

@@ -74,6 +74,19 @@ struct DiskBackendTests {
         }
     }
 
+    @Test("a one-key blob set that does not store (its condition fails) leaves no blob file")
+    func conditionalBlobSet() async throws {
+        try await withTemporaryPath(create: false) { directory in
+            let disk = try backend(directory)
+            let large = [UInt8](repeating: 9, count: 8192)
+            #expect(try await disk.set("k", .bytes(large), expiry: .never, condition: .ifAbsent))
+            #expect(try await disk.set("k", .bytes(large), expiry: .never, condition: .ifAbsent) == false)
+            #expect(try await disk.set("absent", .bytes(large), expiry: .never, condition: .ifPresent) == false)
+            #expect(blobFiles(directory).count == 1)
+            #expect(try await disk.get("k").flatMap(ValueCodec.bytes(of:)) == large)
+        }
+    }
+
     @Test("a many-key set that fails stores nothing and leaves no blob file")
     func failedManyKeySet() async throws {
         try await withTemporaryPath(create: false) { directory in
