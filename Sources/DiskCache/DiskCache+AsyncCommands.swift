@@ -220,6 +220,7 @@ extension DiskCache {
             var new = old
             new.expiresAt = deadline
             try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
+            state.changed = true
             return true
         }
     }
@@ -239,6 +240,7 @@ extension DiskCache {
         try txn.removeAll(in: schema.expiry)
         try txn.removeAll(in: schema.order)
         try txn.removeAll(in: schema.ranks)
+        state.changed = true
         state.meta.count = 0
         state.meta.volume = 0
         state.meta.blobCount = 0
