@@ -55,10 +55,24 @@ SWIFT
 cat > "$client/Sources/Client/main.swift" <<'SWIFT'
 import Cashews
 
+// Top-level code runs on the main actor, in a module built without any upcoming-feature flag:
+// every entry point that takes a closure must link and run from here.
 let cache = Cache()
 try cache.setup("mem://")
 let value = try await cache.cached(key: "answer", ttl: "1m") { 42 }
-print("a Cashews-only client: \(value)")
+let kept = try await cache.failover(key: "price", ttl: "1h") { 1.5 }
+let fresh = try await cache.early(key: "early", ttl: "1m", earlyTTL: "10s") { 1 }
+let soft = try await cache.soft(key: "soft", ttl: "1m", softTTL: "10s") { 2 }
+let hit = try await cache.hit(key: "hit", ttl: "1m", cacheHits: 3) { 3 }
+let ran = try await cache.locked(key: "job", ttl: "1m") { "ran" }
+let allowed = try await cache.rateLimit(key: "limit", limit: 10, period: "1m") { true }
+let sliced = try await cache.sliceRateLimit(key: "slice", limit: 10, period: "1m") { true }
+let breaker = try await cache.circuitBreaker(key: "breaker", errorRate: 50, period: "1m", ttl: "1m") { 4 }
+let filter = try BloomFilter(name: "bloom", capacity: 100)
+let known = try await cache.bloom(key: "seen", in: filter) { true }
+let twice = cache.memoize(ttl: "1m") { (n: Int) in n * 2 }
+let doubled = try await twice(21)
+print("a Cashews-only client: \(value) \(kept) \(fresh) \(soft) \(hit) \(ran) \(allowed) \(sliced) \(breaker) \(known) \(doubled)")
 SWIFT
 scratch="$root/.build/check-layers"
 start=$(date +%s)

@@ -12,8 +12,10 @@ extension DiskBackend {
         }
     }
 
-    /// ``translate(_:)`` for async engine calls.
-    static func translate<R>(_ body: () async throws -> R) async throws -> R {
+    /// ``translate(_:)`` for async engine calls, on the caller's executor.
+    nonisolated(nonsending) static func translate<R>(_ body: nonisolated(nonsending) () async throws -> R)
+        async throws -> R
+    {
         do {
             return try await body()
         } catch let error as DiskCacheError {

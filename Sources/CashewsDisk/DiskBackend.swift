@@ -1,19 +1,24 @@
 public import Cashews
 @_spi(Backends) public import DiskCache
-import Dispatch
 
 /// The `DiskCache` engine as a backend: persistent, shared safely by processes.
 ///
-/// Reads run inline on the calling task (an LMDB read is a few hundred nanoseconds and never
-/// waits for writers). Writes never block a cooperative thread: sets, deletes and
-/// read-modify-write commands (increment, bits, sets, locks) queue on the engine's writer
-/// thread, which group-commits whatever has queued up in one transaction and resumes the waiting
-/// tasks; the rarer commands (pattern deletes, clear, expire, many-key sets) run on a dispatch
-/// queue. Every command is atomic across processes.
+/// Every command runs on the caller's executor (`nonisolated(nonsending)`) and reaches the engine
+/// one way:
+///
+/// - Reads of a key run inline (an LMDB read is a few hundred nanoseconds and never waits for
+///   writers); a blob file over 256 KiB is read on the engine's own thread.
+/// - Every write (sets, deletes, pattern deletes, clear, expire, and the read-modify-write
+///   commands: increment, bits, sets, locks) queues on the engine's writer thread, which
+///   group-commits whatever has queued up in one transaction and resumes the waiting tasks.
+/// - Pattern scans, the files of new blob values and maintenance rounds run on the engine's own
+///   thread.
+///
+/// No command blocks a thread of the cooperative pool, and every command is atomic across
+/// processes.
 public final class DiskBackend: Backend {
     /// The engine underneath.
     public let cache: DiskCache
-    private let writes = DispatchQueue(label: "swift-cashews.disk-writes", attributes: .concurrent)
     private let maintenanceInterval: Duration
 
     /// A backend over `cache`; ``run()`` maintains it every `maintenanceInterval`.
@@ -31,15 +36,6 @@ public final class DiskBackend: Backend {
     /// Disk backends store bytes.
     public var storesObjects: Bool { false }
 
-    /// Runs a blocking engine write off the cooperative pool.
-    private func write<R: Sendable>(_ body: @escaping @Sendable (DiskCache) throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { continuation in
-            writes.async { [cache] in
-                continuation.resume(with: Result { try DiskBackend.translate { try body(cache) } })
-            }
-        }
-    }
-
     private static func bytes(_ value: CacheValue, key: String) throws -> [UInt8] {
         guard let bytes = ValueCodec.bytes(of: value) else {
             throw CashewsError.encodingFailed(key: key, type: "object", reason: "a disk backend stores bytes")
@@ -51,53 +47,65 @@ public final class DiskBackend: Backend {
 
     /// The live value of `key`.
     nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
-        try DiskBackend.translate { try cache.get(key).map(CacheValue.bytes) }
+        // A hit is one synchronous LMDB lookup and a copy: no async call unless a large blob
+        // file must be read on the engine's thread.
+        switch try DiskBackend.translate({ try cache.lookUp(key) }) {
+        case .value(let value): return value.map(CacheValue.bytes)
+        case .largeBlob(let blob):
+            return try await DiskBackend.translate { try await cache.read(blob, forKey: key) }.map(CacheValue.bytes)
+        }
     }
 
     /// The live values of `keys`.
-    public func get(_ keys: [String]) async throws -> [CacheValue?] {
-        try DiskBackend.translate { try cache.get(keys).map { $0.map(CacheValue.bytes) } }
+    nonisolated(nonsending) public func get(_ keys: [String]) async throws -> [CacheValue?] {
+        try await DiskBackend.translate { try await cache.fetch(keys).map { $0.map(CacheValue.bytes) } }
     }
 
     /// Stores `value` when `condition` holds.
-    public func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws
+    nonisolated(nonsending) public func set(
+        _ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition
+    ) async throws
         -> Bool
     {
         let bytes = try DiskBackend.bytes(value, key: key)
         return try await DiskBackend.translate {
-            try await cache.write(bytes, forKey: key, expiry: expiry, onlyIf: condition)
+            try await cache.store(bytes, forKey: key, expiry: expiry, onlyIf: condition)
         }
     }
 
     /// Stores every pair in one transaction.
-    public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
+    nonisolated(nonsending) public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws
+    {
         let pairs = try entries.map { (key: $0.key, value: try DiskBackend.bytes($0.value, key: $0.key)) }
-        try await write { cache in try cache.set(pairs, expiry: expiry) }
+        try await DiskBackend.translate { try await cache.store(pairs, expiry: expiry) }
     }
 
     /// True when `key` is live.
-    public func exists(_ key: String) async throws -> Bool { try DiskBackend.translate { try cache.contains(key) } }
+    nonisolated(nonsending) public func exists(_ key: String) async throws -> Bool {
+        try DiskBackend.translate { try cache.contains(key) }
+    }
 
     /// Deletes `key`.
-    public func delete(_ key: String) async throws -> Bool { try await delete([key]) == 1 }
+    nonisolated(nonsending) public func delete(_ key: String) async throws -> Bool { try await delete([key]) == 1 }
 
     /// Deletes `keys`.
-    public func delete(_ keys: [String]) async throws -> Int {
+    nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
         try await DiskBackend.translate { try await cache.delete(keys) }
     }
 
     /// Deletes the keys matching `pattern`.
-    public func delete(matching pattern: GlobPattern) async throws -> Int {
-        try await write { try $0.delete(matching: pattern.description) }
+    nonisolated(nonsending) public func delete(matching pattern: GlobPattern) async throws -> Int {
+        try await DiskBackend.translate { try await cache.removeAll(matching: pattern.description) }
     }
 
     /// The live keys matching `pattern`.
-    public func keys(matching pattern: GlobPattern) async throws -> [String] {
-        try DiskBackend.translate { try cache.keys(matching: pattern.description) }
+    nonisolated(nonsending) public func keys(matching pattern: GlobPattern) async throws -> [String] {
+        try await DiskBackend.translate { try await cache.findKeys(matching: pattern.description) }
     }
 
     /// Adds `delta` to the integer under `key`; a new entry gets `expiry`.
-    public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 {
+    nonisolated(nonsending) public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64
+    {
         if let invalid = expiry.invalidDuration {
             throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
         }
@@ -117,17 +125,17 @@ public final class DiskBackend: Backend {
     }
 
     /// Sets the expiry of a live entry.
-    public func expire(_ key: String, after duration: Duration) async throws -> Bool {
-        try await write { try $0.expire(key, after: duration) }
+    nonisolated(nonsending) public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+        try await DiskBackend.translate { try await cache.setExpiry(of: key, after: duration) }
     }
 
     /// How long `key` has left.
-    public func timeToLive(_ key: String) async throws -> TimeToLive? {
+    nonisolated(nonsending) public func timeToLive(_ key: String) async throws -> TimeToLive? {
         try DiskBackend.translate { try cache.timeToLive(forKey: key) }
     }
 
     /// Reads, changes and writes back `key` in one write transaction.
-    public func modify<R: Sendable>(
+    nonisolated(nonsending) public func modify<R: Sendable>(
         _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
         try await DiskBackend.translate {
@@ -141,18 +149,20 @@ public final class DiskBackend: Backend {
     }
 
     /// Entries held (expired ones count until swept).
-    public func count() async throws -> Int { try DiskBackend.translate { try cache.count } }
+    nonisolated(nonsending) public func count() async throws -> Int { try DiskBackend.translate { try cache.count } }
 
     /// The size of the value of `key`.
-    public func size(of key: String) async throws -> Int? {
+    nonisolated(nonsending) public func size(of key: String) async throws -> Int? {
         try DiskBackend.translate { try cache.valueSize(forKey: key) }
     }
 
     /// Deletes everything.
-    public func clear() async throws { _ = try await write { try $0.clear() } }
+    nonisolated(nonsending) public func clear() async throws {
+        _ = try await DiskBackend.translate { try await cache.removeAll() }
+    }
 
     /// Echoes `message` after checking that the cache can be read.
-    public func ping(_ message: String) async throws -> String {
+    nonisolated(nonsending) public func ping(_ message: String) async throws -> String {
         _ = try DiskBackend.translate { try cache.count }
         return message
     }

@@ -86,7 +86,7 @@ public struct MaintenanceService: Service {
                     return
                 }
                 do {
-                    let report = try cache.performMaintenance()
+                    let report = try await cache.maintenanceRound()
                     if report.expiredRemoved > 0 || report.staleReadersCleared > 0 {
                         cache.logger.debug(
                             "cache maintenance",

@@ -18,6 +18,14 @@ struct MapSizeTests {
             let error = #expect(throws: LMDBError.self) { try env.write(fill) }
             #expect(error?.code == .mapFull)
             #expect(error?.description.contains("raise the maximum map size") == true)
+            // The code matches in a catch clause (`~=`), and only that code.
+            do {
+                try env.write(fill)
+                Issue.record("the write fitted")
+            } catch LMDBError.Code.notFound {
+                Issue.record("matched another code")
+            } catch LMDBError.Code.mapFull {
+            }
             // Nothing of the failed transaction is visible.
             #expect(try env.read { txn in try txn.statistics(of: db).entries } == 0)
 

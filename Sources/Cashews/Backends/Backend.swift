@@ -15,6 +15,10 @@ public enum CacheValue: Sendable {
 ///
 /// - Keys are non-empty strings of any length; patterns are Redis globs (`GlobPattern`).
 /// - Expired entries are never returned, whether or not a sweep has run.
+/// - Every command but ``run()`` runs on the caller's executor (`nonisolated(nonsending)`,
+///   SE-0461): a command that completes without suspending costs the same from the main actor,
+///   an actor or a nonisolated task. An implementation that blocks (file or socket I/O) hands
+///   that work to a thread of its own instead of holding the caller's.
 /// - `increment`, conditional sets, `lock`/`unlock`, `sliceIncrement`, bits and sets are atomic,
 ///   across processes where the backend is shared.
 public protocol Backend: Sendable {
@@ -25,42 +29,46 @@ public protocol Backend: Sendable {
     /// SE-0461): a hit costs the same from the main actor, an actor or a nonisolated task.
     nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue?
     /// The live values of `keys`, in order.
-    func get(_ keys: [String]) async throws -> [CacheValue?]
+    nonisolated(nonsending) func get(_ keys: [String]) async throws -> [CacheValue?]
     /// Stores `value` under `key` when `condition` holds; returns whether it stored.
-    func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws -> Bool
+    nonisolated(nonsending) func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition)
+        async throws -> Bool
     /// Stores every pair with the same expiry, all or nothing.
-    func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws
+    nonisolated(nonsending) func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws
     /// True when `key` holds a live value.
-    func exists(_ key: String) async throws -> Bool
+    nonisolated(nonsending) func exists(_ key: String) async throws -> Bool
     /// Deletes `key`; returns whether a live value was deleted.
-    func delete(_ key: String) async throws -> Bool
+    nonisolated(nonsending) func delete(_ key: String) async throws -> Bool
     /// Deletes `keys`; returns how many live values were deleted.
-    func delete(_ keys: [String]) async throws -> Int
+    nonisolated(nonsending) func delete(_ keys: [String]) async throws -> Int
     /// Deletes every key matching the glob `pattern`; returns how many.
-    func delete(matching pattern: GlobPattern) async throws -> Int
+    nonisolated(nonsending) func delete(matching pattern: GlobPattern) async throws -> Int
     /// The live keys matching the glob `pattern`.
-    func keys(matching pattern: GlobPattern) async throws -> [String]
+    nonisolated(nonsending) func keys(matching pattern: GlobPattern) async throws -> [String]
     /// Adds `delta` to the integer under `key` (0 when absent) and returns the result. A new
     /// entry gets `expiry`; an existing one keeps its own.
-    func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64
+    nonisolated(nonsending) func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64
     /// Sets the expiry of a live entry; false when absent.
-    func expire(_ key: String, after duration: Duration) async throws -> Bool
+    nonisolated(nonsending) func expire(_ key: String, after duration: Duration) async throws -> Bool
     /// How long `key` has left; nil when absent.
-    func timeToLive(_ key: String) async throws -> TimeToLive?
+    nonisolated(nonsending) func timeToLive(_ key: String) async throws -> TimeToLive?
     /// Atomically reads, changes (or deletes, by setting nil) and writes back the bytes of `key`.
     /// `body` may run more than once; keep it free of side effects.
-    func modify<R: Sendable>(
+    nonisolated(nonsending) func modify<R: Sendable>(
         _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R
     /// How many entries the backend holds (expired ones may count until swept).
-    func count() async throws -> Int
+    nonisolated(nonsending) func count() async throws -> Int
     /// The size in bytes of the value of `key`, or nil when absent.
-    func size(of key: String) async throws -> Int?
+    nonisolated(nonsending) func size(of key: String) async throws -> Int?
     /// Deletes everything.
-    func clear() async throws
+    nonisolated(nonsending) func clear() async throws
     /// Answers `message`, proving the backend works.
-    func ping(_ message: String) async throws -> String
+    nonisolated(nonsending) func ping(_ message: String) async throws -> String
     /// Background upkeep (sweeping, syncing) until cancelled or shut down gracefully.
+    ///
+    /// The one requirement that does not run on the caller's executor: background work must not
+    /// occupy the main actor or the actor that started it.
     func run() async throws
 
     // Customization points: each has a default implementation below, on `get`, `set`, `exists`
@@ -69,36 +77,38 @@ public protocol Backend: Sendable {
 
     /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
     /// absent). `size` is 1…32.
-    func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64]
+    nonisolated(nonsending) func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64]
     /// Adds `delta` to the saturating `size`-bit counters at `indexes` (they stay within
     /// 0…2^size-1) and returns their new values.
-    func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64) async throws -> [UInt64]
+    nonisolated(nonsending) func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64)
+        async throws -> [UInt64]
     /// A sliding-window counter: forgets hits before `start`, then, if fewer than `limit` hits
     /// remain, records one at `end`. Returns the hits in the window, this one included when it
     /// was recorded. Times are milliseconds; the key expires after `expiry`.
-    func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws -> Int
+    nonisolated(nonsending) func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration)
+        async throws -> Int
     /// Adds `members` to the set under `key`; returns how many were new. `expiry` applies to
     /// the key (``Expiry/keep`` keeps the current one).
-    func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int
+    nonisolated(nonsending) func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int
     /// Removes `members` from the set under `key`; returns how many were there.
-    func removeFromSet(_ key: String, _ members: [String]) async throws -> Int
+    nonisolated(nonsending) func removeFromSet(_ key: String, _ members: [String]) async throws -> Int
     /// Removes and returns up to `count` members of the set under `key`.
-    func popFromSet(_ key: String, count: Int) async throws -> [String]
+    nonisolated(nonsending) func popFromSet(_ key: String, count: Int) async throws -> [String]
     /// The members of the set under `key`, sorted (none when the value is not a set).
-    func members(of key: String) async throws -> [String]
+    nonisolated(nonsending) func members(of key: String) async throws -> [String]
     /// Takes the lock `key` for `token`, for at most `ttl`; false when someone holds it.
-    func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool
+    nonisolated(nonsending) func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool
     /// Releases the lock `key` if `token` holds it; false otherwise (another owner's lock stays).
-    func unlock(_ key: String, token: String) async throws -> Bool
+    nonisolated(nonsending) func unlock(_ key: String, token: String) async throws -> Bool
     /// True when the lock `key` is held.
-    func isLocked(_ key: String) async throws -> Bool
+    nonisolated(nonsending) func isLocked(_ key: String) async throws -> Bool
 }
 
 // The default implementations of the customization points.
 extension Backend {
     /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
     /// absent). `size` is 1…32.
-    public func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64] {
+    nonisolated(nonsending) public func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64] {
         try BitField.validate(indexes: indexes, size: size)
         guard let value = try await get(key), let bytes = ValueCodec.bytes(of: value) else {
             return indexes.map { _ in 0 }
@@ -109,7 +119,8 @@ extension Backend {
 
     /// Adds `delta` to the saturating `size`-bit counters at `indexes` (they stay within
     /// 0…2^size-1) and returns their new values.
-    public func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64) async throws
+    nonisolated(nonsending) public func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64)
+        async throws
         -> [UInt64]
     {
         try BitField.validate(indexes: indexes, size: size)
@@ -124,7 +135,9 @@ extension Backend {
     /// A sliding-window counter: forgets hits before `start`, then, if fewer than `limit` hits
     /// remain, records one at `end`. Returns the hits in the window, this one included when it
     /// was recorded. Times are milliseconds; the key expires after `expiry`.
-    public func sliceIncrement(_ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration) async throws
+    nonisolated(nonsending) public func sliceIncrement(
+        _ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration
+    ) async throws
         -> Int
     {
         guard start <= end else { throw CashewsError.invalidArgument("a sliding window must start before it ends") }
@@ -144,7 +157,8 @@ extension Backend {
 
     /// Adds `members` to the set under `key`; returns how many were new. `expiry` applies to
     /// the key (``Expiry/keep`` keeps the current one).
-    public func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int {
+    nonisolated(nonsending) public func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int
+    {
         try await modify(key) { entry in
             var set = try StringSet.stored(in: entry?.bytes, key: key)
             let added = members.reduce(0) { $0 + (set.insert($1) ? 1 : 0) }
@@ -154,7 +168,7 @@ extension Backend {
     }
 
     /// Removes `members` from the set under `key`; returns how many were there.
-    public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
+    nonisolated(nonsending) public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
         try await modify(key) { entry in
             guard let current = entry else { return 0 }
             var set = try StringSet.stored(in: current.bytes, key: key)
@@ -165,7 +179,7 @@ extension Backend {
     }
 
     /// Removes and returns up to `count` members of the set under `key`.
-    public func popFromSet(_ key: String, count: Int) async throws -> [String] {
+    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int) async throws -> [String] {
         try await modify(key) { entry in
             guard let current = entry else { return [] }
             var set = try StringSet.stored(in: current.bytes, key: key)
@@ -176,18 +190,18 @@ extension Backend {
     }
 
     /// The members of the set under `key`, sorted (none when the value is not a set).
-    public func members(of key: String) async throws -> [String] {
+    nonisolated(nonsending) public func members(of key: String) async throws -> [String] {
         guard let value = try await get(key), let bytes = ValueCodec.bytes(of: value) else { return [] }
         return StringSet(bytes: bytes).members
     }
 
     /// Takes the lock `key` for `token`, for at most `ttl`; false when someone holds it.
-    public func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool {
+    nonisolated(nonsending) public func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool {
         try await set(key, .bytes(Array(token.utf8)), expiry: .after(ttl), condition: .ifAbsent)
     }
 
     /// Releases the lock `key` if `token` holds it; false otherwise (another owner's lock stays).
-    public func unlock(_ key: String, token: String) async throws -> Bool {
+    nonisolated(nonsending) public func unlock(_ key: String, token: String) async throws -> Bool {
         let mine = Array(token.utf8)
         return try await modify(key) { entry in
             guard entry?.bytes == mine else { return false }
@@ -197,7 +211,7 @@ extension Backend {
     }
 
     /// True when the lock `key` is held.
-    public func isLocked(_ key: String) async throws -> Bool {
+    nonisolated(nonsending) public func isLocked(_ key: String) async throws -> Bool {
         try await exists(key)
     }
 }
@@ -205,20 +219,24 @@ extension Backend {
 // Shorter spellings that forward to the requirements (so that an override is always reached).
 extension Backend {
     /// ``getBits(_:at:size:)`` of 1-bit counters.
-    public func getBits(_ key: String, at indexes: [Int]) async throws -> [UInt64] {
+    nonisolated(nonsending) public func getBits(_ key: String, at indexes: [Int]) async throws -> [UInt64] {
         try await getBits(key, at: indexes, size: 1)
     }
 
     /// ``incrementBits(_:at:size:by:)`` by one, of `size`-bit counters (1 by default).
-    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+    nonisolated(nonsending) public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1) async throws
+        -> [UInt64]
+    {
         try await incrementBits(key, at: indexes, size: size, by: 1)
     }
 
     /// ``addToSet(_:_:expiry:)`` keeping the key's expiry.
-    public func addToSet(_ key: String, _ members: [String]) async throws -> Int {
+    nonisolated(nonsending) public func addToSet(_ key: String, _ members: [String]) async throws -> Int {
         try await addToSet(key, members, expiry: .keep)
     }
 
     /// ``popFromSet(_:count:)`` of one member.
-    public func popFromSet(_ key: String) async throws -> [String] { try await popFromSet(key, count: 1) }
+    nonisolated(nonsending) public func popFromSet(_ key: String) async throws -> [String] {
+        try await popFromSet(key, count: 1)
+    }
 }

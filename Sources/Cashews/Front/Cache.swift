@@ -129,14 +129,35 @@ public final class Cache: Sendable, Service {
 
     /// The route that serves `key`.
     @usableFromInline
-    func route(for key: String) throws -> Route {
+    func route(for key: String) throws -> Route { try route(for: key, in: table.withLock { $0 }) }
+
+    /// The route of `table` that serves `key`.
+    @usableFromInline
+    func route(for key: String, in table: RoutingTable) throws -> Route {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
-        let table = table.withLock { $0 }
         if let only = table.onlyRoute { return only }
         for index in table.routes.indices where matches(key, prefix: table.routes[index].prefix) {
             return table.routes[index]
         }
         throw CashewsError.noBackend(key: key)
+    }
+
+    /// `keys` grouped by the route that serves them (each key routed once, on one snapshot of
+    /// the table), in the order the routes first appear; a group holds its keys' indexes.
+    func routes(of keys: [String]) throws -> [(route: Route, indexes: [Int])] {
+        let table = table.withLock { $0 }
+        var groups: [(route: Route, indexes: [Int])] = []
+        var slots: [String: Int] = [:]
+        for (index, key) in keys.enumerated() {
+            let route = try route(for: key, in: table)
+            if let slot = slots[route.prefix] {
+                groups[slot].indexes.append(index)
+            } else {
+                slots[route.prefix] = groups.count
+                groups.append((route, [index]))
+            }
+        }
+        return groups
     }
 
     /// True when `prefix` serves `key`: the key's UTF-8 bytes start with the prefix's and end
@@ -235,7 +256,9 @@ public final class Cache: Sendable, Service {
     }
 
     /// Stores `value` under `key`, replacing any value and its expiry (`ttl` nil: no expiry).
-    public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws {
+    nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
+        async throws
+    {
         let route = try route(for: key)
         _ = try await route.backend.set(
             key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .always)
@@ -243,7 +266,9 @@ public final class Cache: Sendable, Service {
 
     /// Stores `value` under `key`; with `keepingTTL`, the entry keeps its current expiry (none
     /// for a new entry), otherwise it gets none.
-    public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool) async throws {
+    nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool)
+        async throws
+    {
         let route = try route(for: key)
         _ = try await route.backend.set(
             key, encode(value, for: route, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
@@ -252,7 +277,9 @@ public final class Cache: Sendable, Service {
     /// Stores `value` only if `key` holds no live value; returns whether it stored. Atomic: of
     /// concurrent adds (across processes for a shared backend) exactly one wins.
     @discardableResult
-    public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
+    nonisolated(nonsending) public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
+        async throws -> Bool
+    {
         let route = try route(for: key)
         return try await route.backend.set(
             key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifAbsent)
@@ -260,59 +287,73 @@ public final class Cache: Sendable, Service {
 
     /// Stores `value` only if `key` holds a live value; returns whether it stored.
     @discardableResult
-    public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil) async throws -> Bool {
+    nonisolated(nonsending) public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
+        async throws -> Bool
+    {
         let route = try route(for: key)
         return try await route.backend.set(
             key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifPresent)
     }
 
-    /// The values of `keys` as `T`, in order (nil where absent).
-    public func get<T: Codable & Sendable>(_ keys: [String], as type: T.Type = T.self) async throws -> [T?] {
+    /// The values of `keys` as `T`, in order (nil where absent): one batch `get` per backend.
+    nonisolated(nonsending) public func get<T: Codable & Sendable>(_ keys: [String], as type: T.Type = T.self)
+        async throws -> [T?]
+    {
         var results = [T?](repeating: nil, count: keys.count)
-        for (index, key) in keys.enumerated() {
-            results[index] = try await get(key, as: type)
+        for (route, indexes) in try routes(of: keys) {
+            let values = try await route.backend.get(indexes.map { keys[$0] })
+            for (index, value) in zip(indexes, values) {
+                guard let value else {
+                    misses.increment()
+                    continue
+                }
+                results[index] = try decode(value, as: type, key: keys[index], format: route.format)
+            }
         }
         return results
     }
 
     /// Stores every pair of `values`, all with `ttl`; one call per backend.
-    public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil) async throws {
+    nonisolated(nonsending) public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil)
+        async throws
+    {
         let expiry = try expiry(ttl)
-        // One call per route.
-        var groups: [String: (backend: any Backend, entries: [(key: String, value: CacheValue)])] = [:]
-        let routes = table.withLock { $0 }.routes
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty else { throw CashewsError.emptyKey }
-            guard let route = routes.first(where: { matches(key, prefix: $0.prefix) }) else {
-                throw CashewsError.noBackend(key: key)
+        let pairs = values.sorted { $0.key < $1.key }
+        for (route, indexes) in try routes(of: pairs.map(\.key)) {
+            let entries = try indexes.map { index in
+                (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
             }
-            let encoded = try encode(value, for: route, key: key)
-            groups[route.prefix, default: (route.backend, [])].entries.append((key, encoded))
+            try await route.backend.set(entries, expiry: expiry)
         }
-        for group in groups.values { try await group.backend.set(group.entries, expiry: expiry) }
     }
 
     // MARK: Keys
 
     /// True when `key` holds a live value.
-    public func exists(_ key: String) async throws -> Bool { try await backend(for: key).exists(key) }
+    nonisolated(nonsending) public func exists(_ key: String) async throws -> Bool {
+        try await backend(for: key).exists(key)
+    }
 
     /// Deletes `key`; returns whether a live value was deleted.
     @discardableResult
-    public func delete(_ key: String) async throws -> Bool { try await backend(for: key).delete(key) }
+    nonisolated(nonsending) public func delete(_ key: String) async throws -> Bool {
+        try await backend(for: key).delete(key)
+    }
 
-    /// Deletes `keys`; returns how many live values were deleted.
+    /// Deletes `keys`; returns how many live values were deleted: one batch `delete` per backend.
     @discardableResult
-    public func delete(_ keys: [String]) async throws -> Int {
+    nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
         var deleted = 0
-        for key in keys where try await delete(key) { deleted += 1 }
+        for (route, indexes) in try routes(of: keys) {
+            deleted += try await route.backend.delete(indexes.map { keys[$0] })
+        }
         return deleted
     }
 
     /// Deletes every key that matches the Redis glob `pattern` on every backend that may hold
     /// such keys; returns how many.
     @discardableResult
-    public func delete(matching pattern: String) async throws -> Int {
+    nonisolated(nonsending) public func delete(matching pattern: String) async throws -> Int {
         let glob = try GlobPattern(pattern)
         var deleted = 0
         for backend in backends(for: glob) { deleted += try await backend.delete(matching: glob) }
@@ -345,39 +386,51 @@ public final class Cache: Sendable, Service {
     /// Adds `delta` to the integer under `key` and returns the result. A new key starts at 0 and
     /// gets `ttl`; an existing one keeps its expiry. Atomic across processes on a shared backend.
     @discardableResult
-    public func increment(_ key: String, by delta: Int64 = 1, ttl: TTL? = nil) async throws -> Int64 {
+    nonisolated(nonsending) public func increment(_ key: String, by delta: Int64 = 1, ttl: TTL? = nil) async throws
+        -> Int64
+    {
         try await backend(for: key).increment(key, by: delta, expiry: expiry(ttl))
     }
 
     /// Sets the expiry of a live key; false when it is absent.
     @discardableResult
-    public func expire(_ key: String, ttl: TTL) async throws -> Bool {
+    nonisolated(nonsending) public func expire(_ key: String, ttl: TTL) async throws -> Bool {
         try await backend(for: key).expire(key, after: ttl.duration)
     }
 
     /// How long `key` has left (`TimeToLive.forever` without expiry), nil when absent.
-    public func timeToLive(_ key: String) async throws -> TimeToLive? { try await backend(for: key).timeToLive(key) }
+    nonisolated(nonsending) public func timeToLive(_ key: String) async throws -> TimeToLive? {
+        try await backend(for: key).timeToLive(key)
+    }
 
     /// The size in bytes of the value of `key`, nil when absent.
-    public func size(of key: String) async throws -> Int? { try await backend(for: key).size(of: key) }
+    nonisolated(nonsending) public func size(of key: String) async throws -> Int? {
+        try await backend(for: key).size(of: key)
+    }
 
     // MARK: Counters, bits, sets, locks
 
     /// The saturating `size`-bit counters at `indexes` of the bit field under `key`.
-    public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws -> [UInt64] {
+    nonisolated(nonsending) public func getBits(_ key: String, at indexes: [Int], size: Int = 1) async throws
+        -> [UInt64]
+    {
         try await backend(for: key).getBits(key, at: indexes, size: size)
     }
 
     /// Adds `delta` to the saturating counters at `indexes`; returns their new values.
     @discardableResult
-    public func incrementBits(_ key: String, at indexes: [Int], size: Int = 1, by delta: Int64 = 1) async throws
+    nonisolated(nonsending) public func incrementBits(
+        _ key: String, at indexes: [Int], size: Int = 1, by delta: Int64 = 1
+    ) async throws
         -> [UInt64]
     {
         try await backend(for: key).incrementBits(key, at: indexes, size: size, by: delta)
     }
 
     /// A sliding-window counter over `window` ending now (see ``Backend/sliceIncrement(_:start:end:limit:expiry:)``).
-    public func sliceIncrement(_ key: String, window: Duration, limit: Int, now: Int64) async throws -> Int {
+    nonisolated(nonsending) public func sliceIncrement(_ key: String, window: Duration, limit: Int, now: Int64)
+        async throws -> Int
+    {
         // Saturating: a window of `.seconds(.max)` starts at the beginning of time, it does not trap.
         let (start, overflow) = now.subtractingReportingOverflow(window.milliseconds)
         return try await backend(for: key).sliceIncrement(
@@ -386,52 +439,60 @@ public final class Cache: Sendable, Service {
 
     /// Adds `members` to the set under `key`; returns how many were new.
     @discardableResult
-    public func addToSet(_ key: String, _ members: [String], ttl: TTL? = nil) async throws -> Int {
+    nonisolated(nonsending) public func addToSet(_ key: String, _ members: [String], ttl: TTL? = nil) async throws
+        -> Int
+    {
         try await backend(for: key).addToSet(key, members, expiry: ttl == nil ? .keep : expiry(ttl))
     }
 
     /// Removes `members` from the set under `key`; returns how many were there.
     @discardableResult
-    public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
+    nonisolated(nonsending) public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
         try await backend(for: key).removeFromSet(key, members)
     }
 
     /// Removes and returns up to `count` members of the set under `key`.
-    public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
         try await backend(for: key).popFromSet(key, count: count)
     }
 
     /// The members of the set under `key`, sorted.
-    public func members(of key: String) async throws -> [String] { try await backend(for: key).members(of: key) }
+    nonisolated(nonsending) public func members(of key: String) async throws -> [String] {
+        try await backend(for: key).members(of: key)
+    }
 
     /// Takes the lock `key` for `token` for at most `ttl`; false when another owner holds it.
-    public func lock(_ key: String, token: String, ttl: TTL) async throws -> Bool {
+    nonisolated(nonsending) public func lock(_ key: String, token: String, ttl: TTL) async throws -> Bool {
         try await backend(for: key).lock(key, token: token, ttl: ttl.duration)
     }
 
     /// Releases the lock `key` if `token` holds it; false otherwise.
     @discardableResult
-    public func unlock(_ key: String, token: String) async throws -> Bool {
+    nonisolated(nonsending) public func unlock(_ key: String, token: String) async throws -> Bool {
         try await backend(for: key).unlock(key, token: token)
     }
 
     /// True when the lock `key` is held.
-    public func isLocked(_ key: String) async throws -> Bool { try await backend(for: key).isLocked(key) }
+    nonisolated(nonsending) public func isLocked(_ key: String) async throws -> Bool {
+        try await backend(for: key).isLocked(key)
+    }
 
     // MARK: Whole cache
 
     /// Entries held by every backend.
-    public func count() async throws -> Int {
+    nonisolated(nonsending) public func count() async throws -> Int {
         var total = 0
         for backend in allBackends { total += try await backend.count() }
         return total
     }
 
     /// Deletes everything from every backend.
-    public func clear() async throws { for backend in allBackends { try await backend.clear() } }
+    nonisolated(nonsending) public func clear() async throws {
+        for backend in allBackends { try await backend.clear() }
+    }
 
     /// Asks the backend of `message` (as a key) to echo it.
-    public func ping(_ message: String = "PONG") async throws -> String {
+    nonisolated(nonsending) public func ping(_ message: String = "PONG") async throws -> String {
         try await backend(for: message).ping(message)
     }
 

@@ -1,7 +1,7 @@
 extension Cache {
     /// Returns once no background refresh (hit, dynamic, early) is queued or running: for
     /// tests, and for programs that want them done before they exit.
-    public func waitForBackgroundRefreshes() async {
+    nonisolated(nonsending) public func waitForBackgroundRefreshes() async {
         await strategies.background.waitUntilIdle()
     }
 
@@ -13,12 +13,12 @@ extension Cache {
 
     /// Holds new background refreshes in a queue until ``resumeBackgroundRefreshes()``, so that
     /// tests can observe what callers see before a refresh lands.
-    @_spi(Testing) public func pauseBackgroundRefreshes() {
+    package func pauseBackgroundRefreshes() {
         strategies.background.pause()
     }
 
     /// Starts the background refreshes held since ``pauseBackgroundRefreshes()``.
-    @_spi(Testing) public func resumeBackgroundRefreshes() {
+    package func resumeBackgroundRefreshes() {
         strategies.background.resume()
     }
 }

@@ -71,12 +71,12 @@ public struct BloomFilter: Sendable, Hashable {
 
 extension Cache {
     /// Adds `element` to `filter`.
-    public func insert(_ element: String, into filter: BloomFilter) async throws {
+    nonisolated(nonsending) public func insert(_ element: String, into filter: BloomFilter) async throws {
         try await incrementBits(filter.key, at: filter.indexes(of: element))
     }
 
     /// False when `element` is certainly not in `filter`; true when it may be.
-    public func mightContain(_ element: String, in filter: BloomFilter) async throws -> Bool {
+    nonisolated(nonsending) public func mightContain(_ element: String, in filter: BloomFilter) async throws -> Bool {
         try await getBits(filter.key, at: filter.indexes(of: element)).allSatisfy { $0 != 0 }
     }
 
@@ -88,7 +88,7 @@ extension Cache {
     /// let users = try BloomFilter(name: "users", capacity: 100_000, falsePositiveRate: 0.01)
     /// let exists = try await cache.bloom(key: name, in: users) { try await db.userExists(name) }
     /// ```
-    public func bloom(
+    nonisolated(nonsending) public func bloom(
         key: String, in filter: BloomFilter, checkFalsePositives: Bool = true,
         _ check: @Sendable () async throws -> Bool
     ) async throws -> Bool {
@@ -101,7 +101,9 @@ extension Cache {
     /// A key in neither is checked and added to the filter of its answer; a key in exactly one
     /// gets that filter's answer (false positives and false negatives are both possible, at
     /// about the filter's rate); a key in both is checked again.
-    public func dualBloom(key: String, in filter: BloomFilter, _ check: @Sendable () async throws -> Bool)
+    nonisolated(nonsending) public func dualBloom(
+        key: String, in filter: BloomFilter, _ check: @Sendable () async throws -> Bool
+    )
         async throws -> Bool
     {
         let trueKey = filter.key + ":true"

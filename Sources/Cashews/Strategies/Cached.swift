@@ -27,7 +27,7 @@ extension Cache {
     /// - Throws: What `compute` throws, a cached error, ``CashewsError/ttlRequired(strategy:reason:)``
     ///   for `lock` without `ttl`, or the backend's errors.
     @inlinable
-    public func cached<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         tags: [String] = [], lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
@@ -40,13 +40,12 @@ extension Cache {
     /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` with tags
     /// rendered only when an outcome is stored.
     @inlinable
-    func cached<Value: Codable & Sendable>(
+    nonisolated(nonsending) func cached<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?, tagging tags: StrategyTags,
         lock: Bool, lockTimeout: Duration?, protected: Bool, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         let route = try route(for: key)
-        let backend = route.backend
-        let stored = try await backend.get(key)
+        let stored = try await route.backend.get(key)
         if let envelope = try envelope(of: Value.self, from: stored, key: key, format: route.format) {
             hits.increment()
             recordHit(key, .cached)
@@ -54,14 +53,14 @@ extension Cache {
         }
         misses.increment()
         return try await fill(
-            key: key, backend: backend, ttl: ttl, condition: condition, timeCondition: timeCondition, tags: tags,
+            key: key, route: route, ttl: ttl, condition: condition, timeCondition: timeCondition, tags: tags,
             lock: lock, lockTimeout: lockTimeout, protected: protected, compute)
     }
 
     /// The miss path of ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)``.
     @usableFromInline
-    func fill<Value: Codable & Sendable>(
-        key: String, backend: any Backend, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
+    nonisolated(nonsending) func fill<Value: Codable & Sendable>(
+        key: String, route: Route, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
         tags: StrategyTags, lock: Bool, lockTimeout: Duration?, protected: Bool,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -71,16 +70,16 @@ extension Cache {
         }
         let expiry = try expiry(ttl)
         // Another caller may have stored the value since the first read: look again first.
-        func computeOnce() async throws -> Value {
-            if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
+        nonisolated(nonsending) func computeOnce() async throws -> Value {
+            if let envelope = try await envelope(of: Value.self, at: key, in: route) {
                 self.recordHit(key, .cached)
                 return try envelope.unwrap()
             }
             return try await self.computeAndStore(
-                key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
+                key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
                 tags: tags, compute)
         }
-        func locked() async throws -> Value {
+        nonisolated(nonsending) func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
             return try await self.withLock(
                 key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout, checkInterval: .milliseconds(5), computeOnce)
@@ -91,21 +90,21 @@ extension Cache {
     /// Calls `compute`, stores its outcome (tagged with `tags`) when `condition` and
     /// `timeCondition` allow, and returns its value or throws its error. `staleAfter` sets the
     /// envelope's stale time.
-    func computeAndStore<Value: Codable & Sendable>(
-        key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
+    nonisolated(nonsending) func computeAndStore<Value: Codable & Sendable>(
+        key: String, route: Route, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         try await computeAndStoreReporting(
-            key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+            key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
             timeCondition: timeCondition, tags: tags, compute
         ).outcome.get()
     }
 
-    /// ``computeAndStore(key:backend:expiry:staleAfter:condition:timeCondition:tags:_:)``,
+    /// ``computeAndStore(key:route:expiry:staleAfter:condition:timeCondition:tags:_:)``,
     /// reporting the outcome and whether it was stored (a failed store throws).
-    func computeAndStoreReporting<Value: Codable & Sendable>(
-        key: String, backend: any Backend, expiry: Expiry, staleAfter: Duration? = nil,
+    nonisolated(nonsending) func computeAndStoreReporting<Value: Codable & Sendable>(
+        key: String, route: Route, expiry: Expiry, staleAfter: Duration? = nil,
         condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> (outcome: Result<Value, any Error>, stored: Bool) {
@@ -129,10 +128,10 @@ extension Cache {
         case .success(let value): envelope = StoredEnvelope(.value(value), staleAt: staleAt)
         case .failure(let error): envelope = StoredEnvelope(.error(StoredError(error)), staleAt: staleAt)
         }
-        let stored = try storedForm(of: envelope, for: backend, key: key)
+        let stored = try storedForm(of: envelope, for: route, key: key)
         // Memberships first: a stored outcome is never missing from its tags.
         try await tag(key, with: tags.rendered(), expiry: expiry)
-        _ = try await backend.set(key, stored, expiry: expiry, condition: .always)
+        _ = try await route.backend.set(key, stored, expiry: expiry, condition: .always)
         return (result, true)
     }
 }

@@ -40,7 +40,7 @@ extension Cache {
     ///   - minCalls: The fewest calls in the window before the breaker may open.
     ///   - countsAsFailure: Which errors count as failures (default: all but cancellation).
     ///   - body: The protected call.
-    public func circuitBreaker<Value: Sendable>(
+    nonisolated(nonsending) public func circuitBreaker<Value: Sendable>(
         key: String, errorRate: Double, period: TTL, ttl: TTL, halfOpenTTL: TTL? = nil, minCalls: Int = 1,
         countsAsFailure: @Sendable (any Error) -> Bool = { _ in true }, _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -49,7 +49,7 @@ extension Cache {
         }
         let window = try period.duration
         func isFailure(_ error: any Error) -> Bool { !(error is CancellationError) && countsAsFailure(error) }
-        func open() async throws {
+        nonisolated(nonsending) func open() async throws {
             try await set(key + ":open", true, ttl: ttl)
             if let halfOpenTTL {
                 try await set(key + ":half-open", true, ttl: TTL(try ttl.duration + halfOpenTTL.duration))
@@ -90,7 +90,7 @@ extension Cache {
     }
 
     /// The state of the circuit breaker of `key`.
-    public func circuitState(key: String) async throws -> CircuitState {
+    nonisolated(nonsending) public func circuitState(key: String) async throws -> CircuitState {
         if try await exists(key + ":open") { return .open }
         if try await exists(key + ":half-open") { return .halfOpen }
         return .closed

@@ -23,20 +23,20 @@ extension Cache {
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent cold misses share one computation.
     ///   - compute: Computes the value.
-    public func early<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [],
         protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let staleAfter = try earlyTTL?.duration ?? ttl.duration * 0.33
         let store = { @Sendable () async throws -> Value in
             try await self.computeAndStore(
-                key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+                key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
                 timeCondition: timeCondition, tags: .texts(tags), compute)
         }
-        if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
+        if let envelope = try await envelope(of: Value.self, at: key, in: route) {
             hits.increment()
             recordHit(key, .early)
             if envelope.staleAt <= clock.now() {
@@ -59,7 +59,7 @@ extension Cache {
         misses.increment()
         guard protected else { return try await store() }
         return try await strategies.flights.run(key) {
-            if let envelope = try await envelope(of: Value.self, at: key, in: backend) {
+            if let envelope = try await envelope(of: Value.self, at: key, in: route) {
                 recordHit(key, .early)
                 return try envelope.unwrap()
             }

@@ -17,12 +17,12 @@ extension Cache {
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
     ///   - shouldFailOver: Which errors fall back to the stored value (default: all).
     ///   - compute: The call, made every time.
-    public func failover<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func failover<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let start = clock.now()
         let value: Value
@@ -30,7 +30,7 @@ extension Cache {
         do {
             (value, innerHits) = try await detect { try await compute() }
         } catch  where !(error is CancellationError) && shouldFailOver(error) {
-            guard let envelope = try await envelope(of: Value.self, at: key, in: backend), envelope.holdsValue else {
+            guard let envelope = try await envelope(of: Value.self, at: key, in: route), envelope.holdsValue else {
                 throw error
             }
             hits.increment()
@@ -41,8 +41,8 @@ extension Cache {
         let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
         if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
             do {
-                _ = try await backend.set(
-                    key, try storedForm(of: StoredEnvelope<Value>(.value(value)), for: backend, key: key),
+                _ = try await route.backend.set(
+                    key, try storedForm(of: StoredEnvelope<Value>(.value(value)), for: route, key: key),
                     expiry: expiry, condition: .always)
             } catch {
                 logger.warning(

@@ -18,21 +18,21 @@ extension Cache {
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored outcome (see ``delete(taggedWith:)``).
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
-    public func hit<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
         key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let counterKey = key + ":counter"
-        let envelope = try await envelope(of: Value.self, at: key, in: backend)
-        let count = try await backend.increment(counterKey, by: 1, expiry: expiry)
+        let envelope = try await envelope(of: Value.self, at: key, in: route)
+        let count = try await route.backend.increment(counterKey, by: 1, expiry: expiry)
         let refresh = { @Sendable () async throws -> Value in
             let (outcome, stored) = try await self.computeAndStoreReporting(
-                key: key, backend: backend, expiry: expiry, condition: condition, timeCondition: timeCondition,
+                key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
                 tags: .texts(tags), compute)
             // A stored outcome starts a new count, as in cashews.
-            if stored { _ = try await backend.delete(counterKey) }
+            if stored { _ = try await route.backend.delete(counterKey) }
             return try outcome.get()
         }
         if let envelope, count <= cacheHits {
@@ -50,7 +50,7 @@ extension Cache {
     /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` with 3 hits and a
     /// refresh at the first: a value that keeps being read is refreshed in the background, a
     /// cold one dies after 3 hits. The default TTL is a day, as in cashews.
-    public func dynamic<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func dynamic<Value: Codable & Sendable>(
         key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
         tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {

@@ -57,14 +57,14 @@ where Source.Element: Codable & Sendable {
     public struct Iterator: AsyncIteratorProtocol {
         private enum State {
             case start
-            case replaying(backend: any Backend, count: Int, index: Int)
+            case replaying(route: Cache.Route, count: Int, index: Int)
             case recording(Recording)
             case finished
         }
 
         private struct Recording {
             var source: Source.AsyncIterator
-            let backend: any Backend
+            let route: Cache.Route
             let lifetime: Duration
             let start: Int64
             var count = 0
@@ -84,20 +84,20 @@ where Source.Element: Codable & Sendable {
             case .finished:
                 return nil
             case .start:
-                let backend = try cache.backend(for: key)
-                if let count = try await cache.envelope(of: Int.self, at: key, in: backend)?.unwrap() {
+                let route = try cache.route(for: key)
+                if let count = try await cache.envelope(of: Int.self, at: key, in: route)?.unwrap() {
                     cache.hits.increment()
                     cache.recordHit(key, .iterator)
-                    state = .replaying(backend: backend, count: count, index: 0)
+                    state = .replaying(route: route, count: count, index: 0)
                 } else {
                     cache.misses.increment()
                     let lifetime = try sequence.ttl.duration
                     let start = cache.clock.now()
                     let source = try await sequence.makeSource().makeAsyncIterator()
-                    state = .recording(Recording(source: source, backend: backend, lifetime: lifetime, start: start))
+                    state = .recording(Recording(source: source, route: route, lifetime: lifetime, start: start))
                 }
                 return try await next()
-            case .replaying(let backend, let count, let index):
+            case .replaying(let route, let count, let index):
                 guard index < count else {
                     state = .finished
                     return nil
@@ -105,13 +105,13 @@ where Source.Element: Codable & Sendable {
                 state = .finished  // until this chunk is read
                 guard
                     let chunk = try await cache.envelope(
-                        of: Element.self, at: Cache.chunkKey(key, index), in: backend)
+                        of: Element.self, at: Cache.chunkKey(key, index), in: route)
                 else {
-                    _ = try await backend.delete(key)
+                    _ = try await route.backend.delete(key)
                     throw CashewsError.incompleteSequence(key: key, missing: index)
                 }
                 let element = try chunk.unwrap()
-                state = .replaying(backend: backend, count: count, index: index + 1)
+                state = .replaying(route: route, count: count, index: index + 1)
                 return element
             case .recording(var recording):
                 state = .finished  // until the source yields
@@ -141,8 +141,8 @@ where Source.Element: Codable & Sendable {
 
         private func store(_ envelope: StoredEnvelope<Element>, in recording: inout Recording) async throws {
             let chunkKey = Cache.chunkKey(sequence.key, recording.count)
-            _ = try await recording.backend.set(
-                chunkKey, try sequence.cache.storedForm(of: envelope, for: recording.backend, key: chunkKey),
+            _ = try await recording.route.backend.set(
+                chunkKey, try sequence.cache.storedForm(of: envelope, for: recording.route, key: chunkKey),
                 expiry: .after(recording.lifetime), condition: .always)
             recording.count += 1
         }
@@ -152,10 +152,10 @@ where Source.Element: Codable & Sendable {
             let left = recording.lifetime - .milliseconds(sequence.cache.clock.now() - recording.start)
             guard left > .zero else { return }
             let key = sequence.key
-            _ = try await recording.backend.set(
+            _ = try await recording.route.backend.set(
                 key,
                 try sequence.cache.storedForm(
-                    of: StoredEnvelope<Int>(.value(recording.count)), for: recording.backend, key: key),
+                    of: StoredEnvelope<Int>(.value(recording.count)), for: recording.route, key: key),
                 expiry: .after(left), condition: .always)
         }
     }

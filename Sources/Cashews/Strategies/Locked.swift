@@ -18,7 +18,7 @@ extension Cache {
     ///   - checkInterval: The pause between attempts while waiting (default 5 ms; cashews
     ///     busy-loops).
     ///   - body: The work done under the lock.
-    public func locked<Value: Sendable>(
+    nonisolated(nonsending) public func locked<Value: Sendable>(
         key: String, ttl: TTL, wait: Bool = true, timeout: Duration? = nil, checkInterval: Duration = .milliseconds(5),
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -27,7 +27,7 @@ extension Cache {
 
     /// Takes the lock `lockKey` with a fresh token, polling, runs `body`, then releases the
     /// lock (only if still held by this token).
-    func withLock<Value>(
+    nonisolated(nonsending) func withLock<Value>(
         _ lockKey: String, ttl: TTL, wait: Bool, timeout: Duration?, checkInterval: Duration,
         _ body: () async throws -> Value
     ) async throws -> Value {
@@ -54,7 +54,7 @@ extension Cache {
 
     /// Releases the lock `lockKey` if `token` holds it; a failure is logged (the lock expires
     /// after its TTL anyway).
-    func release(_ lockKey: String, token: String) async {
+    nonisolated(nonsending) func release(_ lockKey: String, token: String) async {
         do {
             try await unlock(lockKey, token: token)
         } catch {

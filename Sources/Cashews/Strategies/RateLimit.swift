@@ -17,7 +17,7 @@ extension Cache {
     ///   - banTTL: How long calls stay refused after the first excess (default: `period`).
     ///   - action: Answers a call over the limit instead of throwing.
     ///   - body: The limited call.
-    public func rateLimit<Value: Sendable>(
+    nonisolated(nonsending) public func rateLimit<Value: Sendable>(
         key: String, limit: Int, period: TTL, banTTL: TTL? = nil,
         onLimit action: (@Sendable () async throws -> Value)? = nil, _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -36,7 +36,7 @@ extension Cache {
     /// Calls are recorded in `key` with ``sliceIncrement(_:window:limit:now:)``; as in cashews,
     /// the first refused call of a window is recorded too, so a burst over the limit waits for a
     /// full `period` after it.
-    public func sliceRateLimit<Value: Sendable>(
+    nonisolated(nonsending) public func sliceRateLimit<Value: Sendable>(
         key: String, limit: Int, period: TTL, onLimit action: (@Sendable () async throws -> Value)? = nil,
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {

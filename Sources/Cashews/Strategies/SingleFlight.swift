@@ -27,7 +27,9 @@ final class SingleFlight: Sendable {
     var count: Int { state.withLock { $0.flights.count } }
 
     /// Runs `body` for `key`, or waits for the run under way for the same key and value type.
-    func run<Value: Sendable>(_ key: String, _ body: () async throws -> Value) async throws -> Value {
+    nonisolated(nonsending) func run<Value: Sendable>(_ key: String, _ body: () async throws -> Value) async throws
+        -> Value
+    {
         let flightKey = FlightKey(key: key, type: ObjectIdentifier(Value.self))
         while true {
             let leads = state.withLock { state in
@@ -60,7 +62,7 @@ final class SingleFlight: Sendable {
     }
 
     /// Waits for the outcome of the flight of `flightKey`: nil when it has ended already.
-    private func wait(for flightKey: FlightKey) async -> Outcome? {
+    nonisolated(nonsending) private func wait(for flightKey: FlightKey) async -> Outcome? {
         let id = state.withLock { state in
             defer { state.nextWaiter &+= 1 }
             return state.nextWaiter

@@ -19,30 +19,30 @@ extension Cache {
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent recomputes of `key` share one.
     ///   - compute: Computes the value.
-    public func soft<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
         condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
         protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let backend = try backend(for: key)
+        let route = try route(for: key)
         let expiry = try expiry(ttl)
         let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
         let condition = condition.valuesOnly
-        let stale = try await envelope(of: Value.self, at: key, in: backend)
+        let stale = try await envelope(of: Value.self, at: key, in: route)
         if let stale, stale.staleAt > clock.now() {
             hits.increment()
             recordHit(key, .soft)
             return try stale.unwrap()
         }
         misses.increment()
-        func recompute() async throws -> Value {
-            if let fresh = try await envelope(of: Value.self, at: key, in: backend), fresh.staleAt > self.clock.now() {
+        nonisolated(nonsending) func recompute() async throws -> Value {
+            if let fresh = try await envelope(of: Value.self, at: key, in: route), fresh.staleAt > self.clock.now() {
                 self.recordHit(key, .soft)
                 return try fresh.unwrap()
             }
             return try await self.computeAndStore(
-                key: key, backend: backend, expiry: expiry, staleAfter: staleAfter, condition: condition,
+                key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
                 timeCondition: timeCondition, tags: .texts(tags), compute)
         }
         do {

@@ -100,16 +100,18 @@ protocol EncodedEnvelope {
 }
 
 extension Cache {
-    /// The envelope stored under `key` in `backend`, read through the key's value format; nil
-    /// when absent, of another type, or unsigned where values must be signed.
+    /// The envelope stored under `key` on `route` (the key's, looked up once by the caller), read
+    /// through the route's value format; nil when absent, of another type, or unsigned where
+    /// values must be signed.
     ///
     /// - Throws: ``CashewsError/badSignature(key:)`` for a tampered value, or the backend's errors.
     @usableFromInline
-    func envelope<Value>(of type: Value.Type, at key: String, in backend: any Backend) async throws
+    nonisolated(nonsending) func envelope<Value>(of type: Value.Type, at key: String, in route: Route)
+        async throws
         -> StoredEnvelope<Value>?
     {
-        let stored = try await backend.get(key)
-        return try envelope(of: type, from: stored, key: key, format: route(for: key).format)
+        let stored = try await route.backend.get(key)
+        return try envelope(of: type, from: stored, key: key, format: route.format)
     }
 
     /// The envelope in `stored`, read through `format`.
@@ -137,13 +139,13 @@ extension Cache {
         }
     }
 
-    /// What to store for `envelope` under `key` in `backend`: an object where the backend keeps
-    /// objects and the format is the standard one, else its bytes through the key's format.
-    func storedForm<Value>(of envelope: StoredEnvelope<Value>, for backend: any Backend, key: String) throws
+    /// What to store for `envelope` under `key` on `route`: an object where the route's backend
+    /// keeps objects and its format is the standard one, else its bytes through that format.
+    func storedForm<Value>(of envelope: StoredEnvelope<Value>, for route: Route, key: String) throws
         -> CacheValue
     {
-        let format = try route(for: key).format
-        guard !format.isStandard else { return try envelope.stored(for: backend, key: key) }
+        let format = route.format
+        guard !format.isStandard else { return try envelope.stored(for: route.backend, key: key) }
         return .bytes(try format.encode(envelope.encoded(key: key), forKey: key))
     }
 }

@@ -14,7 +14,7 @@ extension Cache {
     /// ```
     ///
     /// - Throws: ``KeyTemplateError`` when a placeholder has no value, then as `cached` does.
-    public func cached<Value: Codable & Sendable>(
+    nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
         key template: KeyTemplate, values: [String: any Sendable], ttl: TTL?,
         condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [KeyTemplate] = [],
         lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,

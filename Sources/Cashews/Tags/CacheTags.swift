@@ -16,7 +16,9 @@ extension Cache {
     /// failure between the two leaves a membership without a value, which costs nothing).
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, then as `set` does.
-    public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil, tags: [String]) async throws {
+    nonisolated(nonsending) public func set<T: Codable & Sendable>(
+        _ key: String, _ value: T, ttl: TTL? = nil, tags: [String]
+    ) async throws {
         let expiry = try expiry(ttl)
         try await tag(key, with: tags, expiry: expiry)
         try await set(key, value, ttl: ttl)
@@ -31,7 +33,7 @@ extension Cache {
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
     @discardableResult
-    public func delete(taggedWith tags: [String]) async throws -> Int {
+    nonisolated(nonsending) public func delete(taggedWith tags: [String]) async throws -> Int {
         var deleted = 0
         for tag in tags {
             let memberships = try await memberships(of: tag)
@@ -44,14 +46,14 @@ extension Cache {
 
     /// ``delete(taggedWith:)`` for a list of tags written out.
     @discardableResult
-    public func delete(taggedWith tags: String...) async throws -> Int {
+    nonisolated(nonsending) public func delete(taggedWith tags: String...) async throws -> Int {
         try await delete(taggedWith: tags)
     }
 
     /// The keys tagged with `tag` that hold a live value, sorted.
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
-    public func keys(taggedWith tag: String) async throws -> [String] {
+    nonisolated(nonsending) public func keys(taggedWith tag: String) async throws -> [String] {
         var keys: [String] = []
         for (_, key) in try await memberships(of: tag) where try await exists(key) { keys.append(key) }
         return keys.sorted()
@@ -60,7 +62,7 @@ extension Cache {
     // MARK: Memberships
 
     /// Records that `key` carries each of `tags`, for as long as an entry with `expiry` lives.
-    func tag(_ key: String, with tags: [String], expiry: Expiry) async throws {
+    nonisolated(nonsending) func tag(_ key: String, with tags: [String], expiry: Expiry) async throws {
         guard !tags.isEmpty else { return }
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let membershipExpiry = Self.membershipExpiry(for: expiry)
@@ -82,7 +84,8 @@ extension Cache {
     }
 
     /// The memberships of `tag`, from every backend that may hold them, with the keys they name.
-    private func memberships(of tag: String) async throws -> [(membership: String, key: String)] {
+    nonisolated(nonsending) private func memberships(of tag: String) async throws -> [(membership: String, key: String)]
+    {
         let prefix = try Self.membershipPrefix(checking: tag)
         let prefixLength = prefix.utf8.count
         var memberships: [(membership: String, key: String)] = []

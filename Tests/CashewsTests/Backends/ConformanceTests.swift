@@ -2,6 +2,7 @@ import Cashews
 import CashewsDisk
 import CashewsTesting
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Backend conformance")
@@ -34,7 +35,7 @@ struct ConformanceTests {
 
     @Test("disk backend", arguments: BackendConformance.checks)
     func disk(_ check: ConformanceCheck) async throws {
-        let directory = NSTemporaryDirectory() + "cashews-conformance-" + UUID().uuidString
+        let directory = TemporaryDirectory.path("conformance")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await BackendConformance.run(check) { clock in
             try DiskBackend(

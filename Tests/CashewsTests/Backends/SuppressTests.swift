@@ -2,6 +2,7 @@ import Cashews
 import CashewsDisk
 import DiskCache
 import Foundation
+import TestSupport
 import Testing
 
 /// A backend whose storage has failed: every command throws.
@@ -58,7 +59,7 @@ struct SuppressTests {
 
     @Test("a disk backend whose directory stops taking files: suppressed writes are no-ops, reads go on")
     func unwritableDisk() async throws {
-        let directory = NSTemporaryDirectory() + "cashews-suppress-" + UUID().uuidString
+        let directory = TemporaryDirectory.path("suppress")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = Cache()
         try cache.setupDisk("disk://\(directory)?blob_threshold=1KiB&suppress=true")

@@ -1,5 +1,6 @@
 import Cashews
 import Foundation
+import TestSupport
 import Testing
 
 struct Profile: Codable, Sendable, Equatable {
@@ -13,7 +14,7 @@ struct FrontTests {
         let memory = Cache()
         memory.setup(MemoryBackend())
         let disk = Cache()
-        try disk.setupDisk("disk://\(NSTemporaryDirectory())cashews-front-\(UUID().uuidString)?durability=none")
+        try disk.setupDisk("disk://\(TemporaryDirectory.path("front"))?durability=none")
         return [("memory", memory), ("disk", disk)]
     }
 

@@ -22,6 +22,23 @@ struct RoutingTests {
         #expect(try await cache.get("user:1", as: String.self) == "u")
     }
 
+    @Test("many-key get, set and delete: each key routed once, one batch call per backend, results in order")
+    func batches() async throws {
+        let cache = Cache()
+        let fallback = NativeCommandsBackend(clock: ManualClock())
+        let users = NativeCommandsBackend(clock: ManualClock())
+        cache.setup(fallback)
+        cache.setup(users, prefix: "user")
+        try await cache.set(["user:1": "a", "other": "b", "user:2": "c"])
+        let keys = ["user:1", "other", "missing", "user:2", "user:3"]
+        #expect(try await cache.get(keys, as: String.self) == ["a", "b", nil, "c", nil])
+        #expect(try await cache.delete(keys) == 3)
+        for backend in [fallback, users] {
+            #expect(backend.calls.withLock { $0 } == ["set many": 1, "get many": 1, "delete many": 1])
+        }
+        await #expect(throws: CashewsError.emptyKey) { try await cache.get(["user:1", ""], as: String.self) }
+    }
+
     @Test("without a default backend, an unrouted key is a typed error")
     func noDefault() async throws {
         let cache = Cache()

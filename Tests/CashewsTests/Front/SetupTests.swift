@@ -1,13 +1,14 @@
 import Cashews
 import CashewsDisk
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Setup by URL")
 struct SetupTests {
     @Test("mem:// and disk:// build the backends they describe")
     func schemes() throws {
-        let directory = NSTemporaryDirectory() + "cashews-setup-" + UUID().uuidString
+        let directory = TemporaryDirectory.path("setup")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = Cache()
         let memory = try cache.setup("mem://?size=10000&max_bytes=64MiB&check_interval=250ms")

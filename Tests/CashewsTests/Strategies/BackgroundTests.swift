@@ -1,5 +1,6 @@
-@_spi(Testing) import Cashews
+import Cashews
 import Foundation
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -21,7 +22,7 @@ struct BackgroundTests {
         #expect(try await load() == 1)
         await cache.waitForBackgroundRefreshes()
         #expect(log.messages(at: .error) == ["background refresh failed"])
-        let metadata = log.entries.withLock { $0.first { $0.level == .error }?.metadata }
+        let metadata = log.entries.first { $0.level == .error }?.metadata
         #expect(metadata?["key"] == "e")
         #expect(try await !cache.isLocked("e:lock"), "the lock is released after a failure")
         #expect(try await load() == 1, "the stale value is still served, and a new refresh starts")

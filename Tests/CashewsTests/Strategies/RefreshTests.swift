@@ -1,4 +1,4 @@
-@_spi(Testing) import Cashews
+import Cashews
 import Foundation
 import Testing
 

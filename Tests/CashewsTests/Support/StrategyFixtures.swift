@@ -1,7 +1,9 @@
 import Cashews
 import Foundation
+import InMemoryLogging
 import Logging
 import Synchronization
+import TestSupport
 
 /// Counts calls: `next()` returns 1, 2, 3, …
 final class Calls: Sendable {
@@ -11,26 +13,10 @@ final class Calls: Sendable {
     var count: Int { value.load(ordering: .relaxed) }
 }
 
-/// A log handler that keeps what it is given.
-struct RecordingLogHandler: LogHandler {
-    final class Store: Sendable {
-        let entries = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
-        func messages(at level: Logger.Level) -> [String] {
-            entries.withLock { $0.filter { $0.level == level }.map(\.message) }
-        }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        store.entries.withLock { $0.append((event.level, event.message.description, event.metadata ?? [:])) }
+extension InMemoryLogHandler {
+    /// The messages logged at `level`, in order.
+    func messages(at level: Logger.Level) -> [String] {
+        entries.filter { $0.level == level }.map(\.message.description)
     }
 }
 
@@ -50,7 +36,7 @@ enum Fixture {
     /// A disk cache on `clock` in a fresh directory.
     static func disk(_ clock: ManualClock, logger: Logger? = nil) throws -> Cache {
         let cache = Cache(logger: logger ?? Logger(label: "test"), clock: .manual(clock))
-        try cache.setupDisk("disk://\(NSTemporaryDirectory())cashews-strategies-\(UUID().uuidString)?durability=none")
+        try cache.setupDisk("disk://\(TemporaryDirectory.path("strategies"))?durability=none")
         return cache
     }
 
@@ -59,11 +45,13 @@ enum Fixture {
         [("memory", try memory(clock)), ("disk", try disk(clock))]
     }
 
-    /// A cache whose logger records into the returned store.
-    static func logging(_ clock: ManualClock) throws -> (Cache, RecordingLogHandler.Store) {
-        let store = RecordingLogHandler.Store()
-        let logger = Logger(label: "test") { _ in RecordingLogHandler(store: store) }
-        return (try memory(clock, logger: logger), store)
+    /// A cache whose logger records every level into the returned handler (swift-log's
+    /// `InMemoryLogHandler`: copies share one store).
+    static func logging(_ clock: ManualClock) throws -> (Cache, InMemoryLogHandler) {
+        var handler = InMemoryLogHandler()
+        handler.logLevel = .trace
+        let logger = Logger(label: "test") { [handler] _ in handler }
+        return (try memory(clock, logger: logger), handler)
     }
 }
 

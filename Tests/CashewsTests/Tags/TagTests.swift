@@ -1,5 +1,6 @@
 import Cashews
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Tags")
@@ -130,7 +131,7 @@ struct TagTests {
     @Test("memberships routed to a tags backend of their own; entries on another")
     func tagsBackend() async throws {
         let cache = Cache(clock: .manual(ManualClock()))
-        let directory = NSTemporaryDirectory() + "cashews-tags-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.path("tags")
         try cache.setupDisk("disk://\(directory)?durability=none")
         let tags = try cache.setup("mem://", prefix: Cache.tagPrefix)
         try await cache.set("report:1", "r", ttl: "1h", tags: ["reports"])

@@ -1,5 +1,6 @@
 import Cashews
 import Foundation
+import TestSupport
 import Testing
 
 /// Shapes that exercise every container and scalar of the binary form.
@@ -170,7 +171,7 @@ struct CodecTests {
     @Test("values stored as JSON by earlier versions still read through the cache")
     func earlierJSON() async throws {
         let cache = Cache()
-        let backend = try cache.setupDisk("disk://\(NSTemporaryDirectory())cashews-json-\(UUID().uuidString)")
+        let backend = try cache.setupDisk("disk://\(TemporaryDirectory.path("json"))")
         _ = try await backend.set(
             "old", .bytes(Array(#"{"name":"Ada","tags":["x"]}"#.utf8)), expiry: .never, condition: .always)
         #expect(try await cache.get("old", as: Profile.self) == Profile(name: "Ada", tags: ["x"]))

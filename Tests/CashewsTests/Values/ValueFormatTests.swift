@@ -2,6 +2,7 @@ import Cashews
 import CashewsDisk
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Value formats: signing, compression, codecs")
@@ -12,7 +13,7 @@ struct ValueFormatTests {
         let url =
             scheme == "mem"
             ? "mem://?\(parameters)"
-            : "disk://\(NSTemporaryDirectory())cashews-format-\(UUID().uuidString)?durability=none&\(parameters)"
+            : "disk://\(TemporaryDirectory.path("format"))?durability=none&\(parameters)"
         let backend = try cache.setupDisk(url)
         return (cache, backend)
     }
@@ -90,7 +91,7 @@ struct ValueFormatTests {
 
     @Test("rotating the secret: previous secrets verify, forgotten ones do not")
     func rotation() async throws {
-        let directory = "\(NSTemporaryDirectory())cashews-rotate-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.path("rotate")
         let old = Cache()
         try old.setupDisk("disk://\(directory)?secret=old")
         try await old.set("page", "v1")
@@ -108,7 +109,7 @@ struct ValueFormatTests {
 
     @Test("every digest signs and verifies; a value keeps the digest it was signed with")
     func digests() async throws {
-        let directory = "\(NSTemporaryDirectory())cashews-digest-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.path("digest")
         for digest in ValueSigning.Digest.allCases {
             let cache = Cache()
             try cache.setupDisk("disk://\(directory)?secret=k&digestmod=\(digest.rawValue)")
@@ -267,6 +268,6 @@ struct ValueFormatTests {
     }
 
     private func temporaryDirectory() -> String {
-        "\(NSTemporaryDirectory())cashews-codec-\(UUID().uuidString)"
+        TemporaryDirectory.path("codec")
     }
 }

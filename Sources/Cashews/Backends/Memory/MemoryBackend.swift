@@ -98,14 +98,16 @@ public final class MemoryBackend: Backend {
     }
 
     /// The live values of `keys`.
-    public func get(_ keys: [String]) async throws -> [CacheValue?] {
+    nonisolated(nonsending) public func get(_ keys: [String]) async throws -> [CacheValue?] {
         var values: [CacheValue?] = []
         for key in keys { values.append(try await get(key)) }
         return values
     }
 
     /// Stores `value` when `condition` holds.
-    public func set(_ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition) async throws
+    nonisolated(nonsending) public func set(
+        _ key: String, _ value: CacheValue, expiry: Expiry, condition: WriteCondition
+    ) async throws
         -> Bool
     {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
@@ -126,7 +128,8 @@ public final class MemoryBackend: Backend {
     }
 
     /// Stores every pair; validates the expiry first, so that it is all or nothing.
-    public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws {
+    nonisolated(nonsending) public func set(_ entries: [(key: String, value: CacheValue)], expiry: Expiry) async throws
+    {
         if let invalid = expiry.invalidDuration {
             throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
         }
@@ -135,28 +138,28 @@ public final class MemoryBackend: Backend {
     }
 
     /// True when `key` is live.
-    public func exists(_ key: String) async throws -> Bool {
+    nonisolated(nonsending) public func exists(_ key: String) async throws -> Bool {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { $0.peek(key, now: now) != nil }
     }
 
     /// Deletes `key`.
-    public func delete(_ key: String) async throws -> Bool {
+    nonisolated(nonsending) public func delete(_ key: String) async throws -> Bool {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { $0.remove(key, now: now) }
     }
 
     /// Deletes `keys`.
-    public func delete(_ keys: [String]) async throws -> Int {
+    nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
         var deleted = 0
         for key in keys where try await delete(key) { deleted += 1 }
         return deleted
     }
 
     /// Deletes the keys matching `pattern`.
-    public func delete(matching pattern: GlobPattern) async throws -> Int {
+    nonisolated(nonsending) public func delete(matching pattern: GlobPattern) async throws -> Int {
         let now = self.now
         return shards.reduce(0) { total, shard in
             total
@@ -169,13 +172,14 @@ public final class MemoryBackend: Backend {
     }
 
     /// The live keys matching `pattern`, sorted.
-    public func keys(matching pattern: GlobPattern) async throws -> [String] {
+    nonisolated(nonsending) public func keys(matching pattern: GlobPattern) async throws -> [String] {
         let now = self.now
         return shards.flatMap { shard in shard.withLock { $0.liveKeys(now: now).filter(pattern.matches) } }.sorted()
     }
 
     /// Adds `delta` to the integer under `key`.
-    public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64 {
+    nonisolated(nonsending) public func increment(_ key: String, by delta: Int64, expiry: Expiry) async throws -> Int64
+    {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return try shard(key).withLock { shard in
@@ -198,7 +202,7 @@ public final class MemoryBackend: Backend {
     }
 
     /// Sets the expiry of a live entry.
-    public func expire(_ key: String, after duration: Duration) async throws -> Bool {
+    nonisolated(nonsending) public func expire(_ key: String, after duration: Duration) async throws -> Bool {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         let expiresAt = try deadline(.after(duration), now: now, current: nil)
@@ -210,7 +214,7 @@ public final class MemoryBackend: Backend {
     }
 
     /// How long `key` has left.
-    public func timeToLive(_ key: String) async throws -> TimeToLive? {
+    nonisolated(nonsending) public func timeToLive(_ key: String) async throws -> TimeToLive? {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { shard in
@@ -221,7 +225,7 @@ public final class MemoryBackend: Backend {
     }
 
     /// Reads, changes and writes back `key` under its shard's lock.
-    public func modify<R: Sendable>(
+    nonisolated(nonsending) public func modify<R: Sendable>(
         _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
@@ -247,20 +251,24 @@ public final class MemoryBackend: Backend {
     }
 
     /// Entries held, expired ones included until swept.
-    public func count() async throws -> Int { shards.reduce(0) { $0 + $1.withLock { $0.count } } }
+    nonisolated(nonsending) public func count() async throws -> Int {
+        shards.reduce(0) { $0 + $1.withLock { $0.count } }
+    }
 
     /// The (estimated) size of the value of `key`.
-    public func size(of key: String) async throws -> Int? {
+    nonisolated(nonsending) public func size(of key: String) async throws -> Int? {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let now = self.now
         return shard(key).withLock { shard in shard.peek(key, now: now).map { shard.size(at: $0) } }
     }
 
     /// Deletes everything.
-    public func clear() async throws { for shard in shards { shard.withLock { $0.removeAll() } } }
+    nonisolated(nonsending) public func clear() async throws {
+        for shard in shards { shard.withLock { $0.removeAll() } }
+    }
 
     /// Echoes `message`.
-    public func ping(_ message: String) async throws -> String { message }
+    nonisolated(nonsending) public func ping(_ message: String) async throws -> String { message }
 
     /// Removes expired entries now; returns how many.
     @discardableResult
