@@ -90,22 +90,7 @@ extension DiskCache {
     @discardableResult
     public func delete(matching pattern: String) throws -> Int {
         let glob = try GlobPattern(validating: pattern)
-        let deleted = try write { txn, state -> Int in
-            // Collect first, then delete: the cursor must not walk a tree that changes under it.
-            var victims: [([UInt8], RecordHeader)] = []
-            try txn.withCursor(in: schema.entries) { cursor in
-                try scan(cursor, glob: glob) { _, storageKey, view in
-                    victims.append((Array(storageKey), view.header))
-                    return .continue
-                }
-            }
-            var deleted = 0
-            for (storageKey, header) in victims {
-                try storageKey.withUnsafeBytes { try store.remove(txn, storageKey: $0, header: header, state: &state) }
-                if header.isExpired(at: state.now) { state.expirations += 1 } else { deleted += 1 }
-            }
-            return deleted
-        }
+        let deleted = try write { txn, state -> Int in try deleteOperation(matching: glob, txn, &state) }
         counters.deletes.add(deleted, ordering: .relaxed)
         return deleted
     }
@@ -170,28 +155,7 @@ extension DiskCache {
     /// Deletes every entry. Returns how many entries there were.
     @discardableResult
     public func clear() throws -> Int {
-        try write { txn, state -> Int in
-            let removed = Int(state.meta.count)
-            if state.meta.blobCount > 0 {
-                try txn.withCursor(in: schema.entries) { cursor in
-                    try cursor.scan { entry in
-                        if let id = RecordView(entry.value)?.blobID { state.blobsToRemove.append(id) }
-                        return .continue
-                    }
-                }
-            }
-            try txn.removeAll(in: schema.entries)
-            try txn.removeAll(in: schema.expiry)
-            try txn.removeAll(in: schema.order)
-            try txn.removeAll(in: schema.ranks)
-            state.changed = true
-            state.meta.count = 0
-            state.meta.volume = 0
-            state.meta.blobCount = 0
-            state.meta.blobBytes = 0
-            state.metaChanged = true
-            return removed
-        }
+        try write { txn, state -> Int in try clearOperation(txn, &state) }
     }
 
     // MARK: Shared write paths
@@ -296,19 +260,6 @@ extension DiskCache {
     }
 
     private func changeExpiry(of key: String, to expiry: Expiry) throws -> Bool {
-        try write { txn, state -> Bool in
-            let deadline = try expiry.deadline(now: state.now) ?? 0
-            return try DiskCache.withKey(key) { raw, storageKey, isLong -> Bool in
-                guard let old = try store.record(txn, storageKey: storageKey, key: raw, isLong: isLong)?.header,
-                    !old.isExpired(at: state.now)
-                else { return false }
-                if deadline == 0 && old.expiresAt == 0 { return false }
-                var new = old
-                new.expiresAt = deadline
-                try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
-                state.changed = true
-                return true
-            }
-        }
+        try write { txn, state -> Bool in try changeExpiryOperation(key, to: expiry, txn, &state) }
     }
 }
