@@ -30,13 +30,16 @@ run() {
     echo "==> $target for ${seconds}s"
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$bin/$target" ".build/corpus/$target" \
         -max_total_time="$seconds" -artifact_prefix=".build/artifacts/$target-" "${dict[@]}" -print_final_stats=1 \
-        2>&1 | grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panic|Fatal|precondition|SUMMARY' || true
+        2>&1 | grep -aE 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|panic|Fatal|[Pp]recondition|[Aa]ssertion|SUMMARY' || true
     # Slow units are reported, not failures; crashes, leaks, timeouts and OOMs fail the run.
     # (ls fails when any one of the patterns matches nothing, so its output decides, not its status.)
     local failures
     failures=$(ls ".build/artifacts/$target-"{crash,leak,timeout,oom}-* 2>/dev/null || true)
     if [ -n "$failures" ]; then
         echo "error: $target found a failure: $failures"
+        # The input itself, so that a failure on another machine can be replayed here
+        # (xxd -r -p, then run the target on the file).
+        for failure in $failures; do echo "input of $failure (hex):"; od -An -v -tx1 "$failure" | head -64; done
         return 1
     fi
 }

@@ -88,10 +88,12 @@ extension DiskCache {
     }
 
     /// Blob files at least `grace` old that this process is not writing: the files that are
-    /// orphans unless an entry references them.
+    /// orphans unless an entry references them. A zero grace takes every file whatever its time
+    /// says (a file system's clock can be a little ahead of this one).
     func orphanCandidates(olderThan grace: Duration) -> [BlobID] {
         let seconds = Double(grace.milliseconds) / 1000
-        return blobs.files().filter { $0.age >= seconds && !blobs.inFlight.contains($0.id) }.map(\.id)
+        return blobs.files().filter { (grace <= .zero || $0.age >= seconds) && !blobs.inFlight.contains($0.id) }
+            .map(\.id)
     }
 
     /// Removes blob files that no entry references and that are older than `grace` (at least one

@@ -7,6 +7,16 @@ import Logging
     import Darwin
 #endif
 
+/// What an open found about the end of the last session, and the marker file it read to decide.
+struct ShutdownCheck {
+    var outcome: LastShutdown
+    /// The marker file, open and unlocked once decided (nil when the open did not need it: then
+    /// the cache opens it itself).
+    var file: SyncMarker.File?
+    /// True when `file` held a marker of this boot before the open.
+    var markedThisBoot = false
+}
+
 /// What an open found about the end of the last session of a cache directory.
 enum LastShutdown: Equatable {
     /// Nothing to fear: a new cache, the same boot of the machine (a process crash loses nothing),
@@ -24,15 +34,28 @@ extension DiskCache {
     /// ``Durability/periodic(_:)``.
     static func checkLastShutdown(
         _ directory: String, configuration: Configuration, options: Environment.Options
-    ) throws -> LastShutdown {
-        guard configuration.durability.defersFlushes, access(directory + "/data.mdb", F_OK) == 0,
-            !Environment.isOpen(atPath: directory)
-        else { return .safe }
-        let file = try SyncMarker.File(directory: directory, lock: true)
+    ) throws -> ShutdownCheck {
+        guard configuration.durability.defersFlushes, !Environment.isOpen(atPath: directory) else {
+            return ShutdownCheck(outcome: .safe)
+        }
+        // Kept open afterwards as the cache's marker file.
+        let file = try SyncMarker.File(directory: directory)
+        // A marker of this boot: a process of this boot flushed (and recovered) before any commit
+        // of this boot, and a process crash loses nothing. The common case: no lock, one read.
+        if file.isFromCurrentBoot() { return ShutdownCheck(outcome: .safe, file: file, markedThisBoot: true) }
+        // Otherwise decide (and verify) under the lock, so that other processes' opens wait, and
+        // read again: another open may have recovered the file meanwhile.
+        file.lock()
+        defer { file.unlock() }
         let marker = file.read()
-        if let marker, let boot = SyncMarker.currentBootID, marker.bootID == boot { return .safe }
+        let markedThisBoot = marker != nil && marker?.bootID == SyncMarker.currentBootID
+        let result = { (outcome: LastShutdown) in
+            ShutdownCheck(outcome: outcome, file: file, markedThisBoot: markedThisBoot)
+        }
+        // A new cache, or one another open recovered meanwhile.
+        if markedThisBoot || access(directory + "/data.mdb", F_OK) != 0 { return result(.safe) }
         let onDisk = try? Environment.lastCommittedTransaction(atPath: directory)
-        if let marker, marker.isClean, let onDisk, onDisk == marker.transaction { return .safe }
+        if let marker, marker.isClean, let onDisk, onDisk == marker.transaction { return result(.safe) }
         let logger = configuration.logger
         logger.warning(
             "the cache may have been open when the machine stopped (another boot, commits after the last flush): verifying its file in a child process",
@@ -43,23 +66,22 @@ extension DiskCache {
             ])
         let verification = Environment.verifyInChildProcess(
             atPath: directory, mapSize: options.maximumMapSize ?? options.mapSize, timeout: .seconds(600))
-        if verification == .passed { return .verified }
+        if verification == .passed { return result(.verified) }
         let moved = try moveDamagedFiles(in: directory)
         logger.error(
             "the cache file was damaged by a machine crash; moved its files aside and started empty",
             metadata: ["directory": "\(directory)", "verification": "\(verification)", "movedTo": "\(moved)"])
-        return .discarded(movedTo: moved, verification: verification)
+        return result(.discarded(movedTo: moved, verification: verification))
     }
 
     /// After the environment opened: repairs a verified file, and notes a flush of this boot.
-    func finishRecovery(_ shutdown: LastShutdown) throws {
+    func finishRecovery(_ shutdown: ShutdownCheck) throws {
         guard configuration.durability.defersFlushes else { return }
-        switch shutdown {
+        switch shutdown.outcome {
         case .safe:
             // A cache that has no marker of this boot gets one now, so that the next open after
             // a machine crash can tell what was flushed.
-            let marker = syncMarker?.read()
-            if marker == nil || marker?.bootID != SyncMarker.currentBootID { try flush() }
+            if !shutdown.markedThisBoot && syncMarker?.isFromCurrentBoot() != true { try flush() }
         case .verified:
             let report = try check(repair: true)
             counters.uncleanShutdowns.add(1, ordering: .relaxed)

@@ -109,7 +109,7 @@ public final class DiskCache: Sendable {
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         self.syncMarker =
             configuration.durability.defersFlushes
-            ? try SyncMarker.File(directory: environment.path, lock: false) : nil
+            ? try shutdown.file ?? SyncMarker.File(directory: environment.path) : nil
         // The writer thread holds the queue, the queue only a weak path back: an idle cache
         // can be released.
         asyncWrites.start { [weak self] batch in
@@ -160,18 +160,18 @@ public final class DiskCache: Sendable {
 
     /// Creates the directory (and its parents) with mode 0700 if it does not exist.
     private static func createDirectory(_ path: String) throws {
-        var components: [Substring] = []
-        var partial = path.hasPrefix("/") ? "" : "."
-        components = path.split(separator: "/")
-        for component in components {
-            partial += "/" + component
-            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
-                throw DiskCacheError.fileSystem(operation: "mkdir", path: partial, errno: errno)
-            }
-        }
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw DiskCacheError.fileSystem(operation: "stat", path: path, errno: errno)
+        if stat(path, &info) != 0 {
+            var partial = path.hasPrefix("/") ? "" : "."
+            for component in path.split(separator: "/") {
+                partial += "/" + component
+                if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+                    throw DiskCacheError.fileSystem(operation: "mkdir", path: partial, errno: errno)
+                }
+            }
+            guard stat(path, &info) == 0 else {
+                throw DiskCacheError.fileSystem(operation: "stat", path: path, errno: errno)
+            }
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw DiskCacheError.fileSystem(operation: "open directory", path: path, errno: ENOTDIR)
@@ -179,7 +179,7 @@ public final class DiskCache: Sendable {
         // Whoever can write the directory can feed values to every process that reads it (and a
         // crafted data file to LMDB, which does not check pages): it must be this user's, and not
         // writable by others, even when it existed before (or is reached through a symlink).
-        guard info.st_uid == geteuid(), info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+        guard info.st_uid == DiskCache.effectiveUserID, info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
             throw DiskCacheError.fileSystem(
                 operation:
                     "use a cache directory owned by another user or writable by others (chown it to this user"
@@ -187,6 +187,9 @@ public final class DiskCache: Sendable {
                 path: path, errno: EACCES)
         }
     }
+
+    /// This process's effective user, the owner every cache directory must have.
+    private static let effectiveUserID = geteuid()
 
     /// Writes the format line of a new cache, or checks that of an existing one.
     private func checkFormat() throws {

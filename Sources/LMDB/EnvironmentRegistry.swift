@@ -50,9 +50,8 @@ enum EnvironmentRegistry {
 
     /// True when this process has `path` open (for tests and diagnostics).
     static func isOpen(_ path: String) -> Bool {
-        guard let canonical = try? canonicalPath(path, noSubdirectory: false),
-            let key = try? identity(canonical, noSubdirectory: false)
-        else { return false }
+        // stat follows symlinks: the path's own device and inode are its real directory's.
+        guard let key = try? identity(path, noSubdirectory: false) else { return false }
         return cores.withLock { $0[key] != nil }
     }
 

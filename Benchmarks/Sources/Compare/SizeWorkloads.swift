@@ -77,7 +77,7 @@ enum SizeWorkloads {
         let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
         let path = directory + "/plain-file"
         if workload == "blob-get" { try cache.set(value, forKey: "blob") }
-        if workload == "file-read" { FileManager.default.createFile(atPath: path, contents: Data(value)) }
+        if workload == "file-read" { _ = FileManager.default.createFile(atPath: path, contents: Data(value)) }
         var sink = 0
         // Start from a clean page cache state: the previous run's dirty pages would otherwise
         // throttle this run's writes (and favour whichever runs first).

@@ -144,16 +144,20 @@ struct BlobStore: Sendable {
         for id in ids { unlink(path(of: id)) }
     }
 
-    /// Every blob file present, with its size and age in seconds.
+    /// Every blob file present, with its size and age in seconds (negative when the file's time
+    /// is ahead of this clock: file systems stamp times with their own, coarser clock).
     func files() -> [(id: BlobID, size: Int, age: Double)] {
         var found: [(BlobID, Int, Double)] = []
-        let now = time(nil)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
         for folder in list(directory) {
             for name in list(directory + "/" + folder) {
                 guard let id = BlobID(relativePath: folder + "/" + name) else { continue }
                 var info = stat()
                 guard stat(path(of: id), &info) == 0 else { continue }
-                found.append((id, Int(info.st_size), Double(now - info.st_mtim.tv_sec)))
+                let age =
+                    Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
+                found.append((id, Int(info.st_size), age))
             }
         }
         return found

@@ -1,3 +1,4 @@
+import CacheVocabulary
 import LMDB
 import Synchronization
 
@@ -39,21 +40,44 @@ struct SyncMarker: Equatable {
         return text.isEmpty ? nil : text
     }()
 
-    /// Parses the marker's line; nil when it is missing or torn.
-    init?(_ text: String) {
+    /// Parses the marker's line; nil when it is missing or torn. Works on the bytes (an open
+    /// reads the marker on every call: no `String` splitting on that path).
+    init?(_ line: some Collection<UInt8>) {
         var boot: String?
         var transaction: Int?
-        var state: Substring?
-        for field in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            if field.hasPrefix("boot=") { boot = String(field.dropFirst(5)) }
-            if field.hasPrefix("transaction=") { transaction = Int(field.dropFirst(12)) }
-            if field.hasPrefix("state=") { state = field.dropFirst(6) }
+        var state: Bool?
+        var field: [UInt8] = []
+        field.reserveCapacity(64)
+        func take(_ field: [UInt8]) {
+            if field.starts(with: SyncMarker.bootPrefix) {
+                boot = String(decoding: field.dropFirst(SyncMarker.bootPrefix.count), as: UTF8.self)
+            } else if field.starts(with: SyncMarker.transactionPrefix) {
+                transaction = DecimalInteger.parse(field.dropFirst(SyncMarker.transactionPrefix.count)).map(Int.init)
+            } else if field == SyncMarker.cleanField {
+                state = true
+            } else if field == SyncMarker.dirtyField {
+                state = false
+            }
         }
-        guard let boot, !boot.isEmpty, let transaction, state == "clean" || state == "dirty" else { return nil }
+        for byte in line {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == 0 {
+                if !field.isEmpty { take(field) }
+                field.removeAll(keepingCapacity: true)
+            } else {
+                field.append(byte)
+            }
+        }
+        if !field.isEmpty { take(field) }
+        guard let boot, !boot.isEmpty, let transaction, let state else { return nil }
         self.bootID = boot
         self.transaction = transaction
-        self.isClean = state == "clean"
+        self.isClean = state
     }
+
+    private static let bootPrefix = Array("boot=".utf8)
+    private static let transactionPrefix = Array("transaction=".utf8)
+    private static let cleanField = Array("state=clean".utf8)
+    private static let dirtyField = Array("state=dirty".utf8)
 
     init(bootID: String, transaction: Int, isClean: Bool) {
         self.bootID = bootID
@@ -71,6 +95,10 @@ struct SyncMarker: Equatable {
     }
 
     static let lineLength = 128
+    /// Where `boot=` starts: after `state=clean ` or `state=dirty `, both 12 bytes.
+    static let bootOffset = 12
+    /// `boot=<this boot's id> `, as a line of this boot holds it at ``bootOffset``.
+    static let currentBootField: [UInt8]? = currentBootID.map { Array("boot=\($0) ".utf8) }
     /// Where the state's first letter (`c` or `d`) is.
     static let stateOffset = 6
 
@@ -82,27 +110,45 @@ struct SyncMarker: Equatable {
         /// commit can see whether the file is marked clean with one load.
         private let mapped = Mutex<UnsafeRawPointer?>(nil)
 
-        init(directory: String, lock: Bool) throws {
+        init(directory: String) throws {
             path = directory + "/" + SyncMarker.fileName
             fd = FileIO.openForUpdate(path)
             guard fd >= 0 else { throw DiskCacheError.fileSystem(operation: "open", path: path, errno: errno) }
-            if lock { while flock(fd, LOCK_EX) != 0 && errno == EINTR {} }
         }
+
+        /// Makes other processes' opens wait (for an open's decision); `close` also releases it.
+        func lock() { while flock(fd, LOCK_EX) != 0 && errno == EINTR {} }
+
+        /// Lets other processes' opens decide (the file stays open, for the commits' checks).
+        func unlock() { flock(fd, LOCK_UN) }
 
         deinit {
             if let page = mapped.withLock({ $0 }) {
                 munmap(UnsafeMutableRawPointer(mutating: page), SyncMarker.lineLength)
             }
-            flock(fd, LOCK_UN)
-            close(fd)
+            close(fd)  // releases a lock still held
         }
 
         /// The marker stored in the file, if it parses.
         func read() -> SyncMarker? {
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return nil }
-            return SyncMarker(String(decoding: buffer[0..<count], as: UTF8.self))
+            withLine { line in line.map { SyncMarker($0) } ?? nil }
+        }
+
+        /// True when the file holds a marker of this boot of the machine (one read and one
+        /// comparison of bytes: the check of every open).
+        func isFromCurrentBoot() -> Bool {
+            guard let expected = SyncMarker.currentBootField else { return false }
+            return withLine { line in
+                guard let line, line.count >= SyncMarker.bootOffset + expected.count else { return false }
+                return line[SyncMarker.bootOffset..<SyncMarker.bootOffset + expected.count].elementsEqual(expected)
+            }
+        }
+
+        private func withLine<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R {
+            withUnsafeTemporaryAllocation(byteCount: 2 * SyncMarker.lineLength, alignment: 1) { buffer in
+                let count = pread(fd, buffer.baseAddress, buffer.count, 0)
+                return body(count > 0 ? UnsafeRawBufferPointer(rebasing: buffer[0..<count]) : nil)
+            }
         }
 
         /// True when the file says the data file is flushed (read through the mapping; a file
