@@ -194,15 +194,22 @@ public final class DiskCache: Sendable {
     /// Writes the format line of a new cache, or checks that of an existing one.
     private func checkFormat() throws {
         let expected = Schema.formatLine(policy: configuration.evictionPolicy)
-        let found = try storage {
-            try environment.read { txn in try txn.value(forKey: Schema.formatKey, in: schema.meta) }
+        let (found, totalsLost) = try storage {
+            try environment.read { txn in
+                let line = try txn.value(forKey: Schema.formatKey, in: schema.meta)
+                // Totals missing or short beside entries: the size bound would count from zero.
+                let totals = try txn.withValue(forKey: Schema.stateKey, in: schema.meta) { MetaState($0) }
+                let lost = try line != nil && (totals ?? nil) == nil && txn.statistics(of: schema.entries).entries > 0
+                return (line, lost)
+            }
         }
         if let found {
             let line = String(decoding: found, as: UTF8.self)
             if line != expected, configuration.evictionPolicy == .leastFrequentlyUsed,
                 line == Schema.legacyFormatLine(policy: .leastFrequentlyUsed)
             {
-                return try migrateFrequencyRanks()
+                try migrateFrequencyRanks()
+                return try recountIfTotalsLost(totalsLost)
             }
             guard line == expected else {
                 let reason =
@@ -212,7 +219,7 @@ public final class DiskCache: Sendable {
                     : "it holds \"\(line)\", not \(Schema.format); delete the directory to recreate it"
                 throw DiskCacheError.incompatibleCache(path: directory, reason: reason)
             }
-            return
+            return try recountIfTotalsLost(totalsLost)
         }
         try storage {
             try environment.write { txn in
@@ -229,6 +236,16 @@ public final class DiskCache: Sendable {
             throw DiskCacheError.incompatibleCache(
                 path: directory, reason: "another process created it with another eviction policy at the same time")
         }
+    }
+
+    /// Rebuilds the totals (count, volume, blobs) of a cache whose totals record is missing or
+    /// too short beside its entries: otherwise the size bound would count from zero.
+    private func recountIfTotalsLost(_ lost: Bool) throws {
+        guard lost else { return }
+        logger.warning(
+            "the cache's totals record is missing or damaged: counting its entries again (check(repair: true))",
+            metadata: ["directory": "\(directory)"])
+        try check(repair: true)
     }
 
     /// Moves a least-frequently-used cache written before ranks aged (hit count in the high 24

@@ -3,9 +3,14 @@ import CLMDB
 /// A handle to a named database (a key/value B+tree) inside an ``Environment``.
 ///
 /// Get one from ``Environment/database(named:flags:)``; it is a small value that is valid for
-/// the environment's whole life and may be shared between threads and tasks.
+/// the environment's whole life and may be shared between threads and tasks. Using it in a
+/// transaction of another environment traps with a message (LMDB itself would read or write
+/// whichever database has the same index there).
 public struct Database: Sendable, Hashable {
     @usableFromInline let handle: UInt32
+    /// The address of the `MDB_env` that opened it: a handle is an index into that environment's
+    /// table, and would silently address another database in another environment.
+    let environment: UInt
     /// The name, or nil for the environment's unnamed main database.
     public let name: String?
     /// The flags the database was opened with.

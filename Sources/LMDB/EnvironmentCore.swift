@@ -249,7 +249,9 @@ final class EnvironmentCore: @unchecked Sendable {
                 try check(mdb_dbi_open(txn, name, flags.rawValue, &handle), "mdb_dbi_open", name ?? "<main>")
                 var actual: UInt32 = 0
                 mdb_dbi_flags(txn, handle, &actual)
-                return Database(handle: handle, name: name, flags: DatabaseFlags(rawValue: actual))
+                return Database(
+                    handle: handle, environment: UInt(bitPattern: self.env), name: name,
+                    flags: DatabaseFlags(rawValue: actual))
             }
             // A handle opened in a transaction is visible to others only once that one commits,
             // so read-only opens use a fresh (non-pooled) transaction committed right away.

@@ -40,16 +40,27 @@ public struct Transaction: ~Copyable {
     public func unsafeValue(forKey key: UnsafeRawBufferPointer, in database: Database) throws -> UnsafeRawBufferPointer?
     {
         var found = UnsafeRawBufferPointer(start: nil, count: 0)
-        return try lookUp(key, database.handle, &found) ? found : nil
+        return try lookUp(key, database, &found) ? found : nil
+    }
+
+    /// The handle of `database`, which must belong to this transaction's environment.
+    @inline(__always)
+    func handle(of database: Database) -> MDB_dbi {
+        precondition(
+            database.environment == UInt(bitPattern: mdb_txn_env(pointer)),
+            "LMDB: the database \(database.name.map { "\"\($0)\"" } ?? "<main>") was opened by another environment;"
+                + " open it from the environment of this transaction (Environment.database(named:))")
+        return database.handle
     }
 
     /// Looks `key` up; true and `value` set when found.
     @usableFromInline
-    func lookUp(_ key: UnsafeRawBufferPointer, _ database: UInt32, _ value: inout UnsafeRawBufferPointer) throws -> Bool
+    func lookUp(_ key: UnsafeRawBufferPointer, _ database: Database, _ value: inout UnsafeRawBufferPointer) throws
+        -> Bool
     {
         var k = MDB_val(key)
         var v = MDB_val()
-        let rc = mdb_get(pointer, database, &k, &v)
+        let rc = mdb_get(pointer, handle(of: database), &k, &v)
         if rc == MDB_NOTFOUND { return false }
         try check(rc, "mdb_get")
         value = UnsafeRawBufferPointer(v)
@@ -97,7 +108,7 @@ public struct Transaction: ~Copyable {
         precondition(!isReadOnly, "put in a read-only transaction: use Environment.write")
         var k = MDB_val(key)
         var v = MDB_val(value)
-        try check(mdb_put(pointer, database.handle, &k, &v, flags.rawValue), "mdb_put")
+        try check(mdb_put(pointer, handle(of: database), &k, &v, flags.rawValue), "mdb_put")
     }
 
     /// Stores `value` under `key`; see ``put(_:forKey:in:flags:)-(UnsafeRawBufferPointer,_,_,_)``.
@@ -119,7 +130,7 @@ public struct Transaction: ~Copyable {
         precondition(count >= 0, "a reserved size cannot be negative")
         var k = MDB_val(key)
         var v = MDB_val(mv_size: count, mv_data: nil)
-        try check(mdb_put(pointer, database.handle, &k, &v, flags.rawValue | UInt32(MDB_RESERVE)), "mdb_put")
+        try check(mdb_put(pointer, handle(of: database), &k, &v, flags.rawValue | UInt32(MDB_RESERVE)), "mdb_put")
         try fill(UnsafeMutableRawBufferPointer(start: v.mv_data, count: count))
     }
 
@@ -128,7 +139,7 @@ public struct Transaction: ~Copyable {
     public func delete(forKey key: UnsafeRawBufferPointer, in database: Database) throws -> Bool {
         precondition(!isReadOnly, "delete in a read-only transaction: use Environment.write")
         var k = MDB_val(key)
-        let rc = mdb_del(pointer, database.handle, &k, nil)
+        let rc = mdb_del(pointer, handle(of: database), &k, nil)
         if rc == MDB_NOTFOUND { return false }
         try check(rc, "mdb_del")
         return true
@@ -150,7 +161,7 @@ public struct Transaction: ~Copyable {
             try value.withUnsafeBytes { vb in
                 var k = MDB_val(kb)
                 var v = MDB_val(vb)
-                let rc = mdb_del(pointer, database.handle, &k, &v)
+                let rc = mdb_del(pointer, handle(of: database), &k, &v)
                 if rc == MDB_NOTFOUND { return false }
                 try check(rc, "mdb_del")
                 return true
@@ -161,7 +172,7 @@ public struct Transaction: ~Copyable {
     /// Deletes every entry of `database`, keeping the database itself.
     public func removeAll(in database: Database) throws {
         precondition(!isReadOnly, "removeAll in a read-only transaction: use Environment.write")
-        try check(mdb_drop(pointer, database.handle, 0), "mdb_drop")
+        try check(mdb_drop(pointer, handle(of: database), 0), "mdb_drop")
     }
 
     // MARK: Inspection and cursors
@@ -169,17 +180,17 @@ public struct Transaction: ~Copyable {
     /// Page statistics of `database` as this transaction sees it.
     public func statistics(of database: Database) throws -> DatabaseStatistics {
         var stat = MDB_stat()
-        try check(mdb_stat(pointer, database.handle, &stat), "mdb_stat")
+        try check(mdb_stat(pointer, handle(of: database), &stat), "mdb_stat")
         return DatabaseStatistics(stat)
     }
 
     /// Opens a cursor on `database` for the duration of `body`.
     public func withCursor<R>(in database: Database, _ body: (borrowing Cursor) throws -> R) throws -> R {
         var opened: OpaquePointer?
-        try check(mdb_cursor_open(pointer, database.handle, &opened), "mdb_cursor_open")
+        try check(mdb_cursor_open(pointer, handle(of: database), &opened), "mdb_cursor_open")
         guard let raw = opened else { throw LMDBError(code: .outOfMemory, operation: "mdb_cursor_open") }
         defer { mdb_cursor_close(raw) }
-        let cursor = Cursor(pointer: raw, transaction: pointer, database: database.handle, isReadOnly: isReadOnly)
+        let cursor = Cursor(pointer: raw, transaction: pointer, database: handle(of: database), isReadOnly: isReadOnly)
         return try body(cursor)
     }
 
@@ -189,7 +200,7 @@ public struct Transaction: ~Copyable {
     ) -> Int {
         var a = MDB_val(lhs)
         var b = MDB_val(rhs)
-        return Int(mdb_cmp(pointer, database.handle, &a, &b))
+        return Int(mdb_cmp(pointer, handle(of: database), &a, &b))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 import TestSupport
 import Testing
 
@@ -191,6 +192,23 @@ struct DamageTests {
             // A trap (SIGILL or SIGTRAP), not a hang that the wait had to kill, nor a normal exit.
             #expect(status != 0 && status != SIGKILL, "status \(status)")
             #expect(worker.readLine(seconds: 1) != "returned")
+        }
+    }
+
+    @Test("a database handle used in another environment's transaction traps, and writes nothing there")
+    func foreignDatabaseHandleTraps() throws {
+        try withCacheDirectory { path in
+            try FileManager.default.createDirectory(atPath: path + "/a", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path + "/b", withIntermediateDirectories: true)
+            let worker = try Worker.start(["foreign-database", path])
+            #expect(worker.readLine(seconds: 30) == "writing")
+            let status = worker.wait(seconds: 20)
+            #expect(status != 0 && status != SIGKILL, "status \(status)")
+            #expect(worker.readLine(seconds: 1) != "returned")
+            // Nothing reached the second environment's databases.
+            let second = try Environment(path: path + "/b")
+            let database = try second.database(named: "only-in-b")
+            #expect(try second.read { txn in try txn.statistics(of: database).entries } == 0)
         }
     }
 

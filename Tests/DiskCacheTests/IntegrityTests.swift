@@ -118,6 +118,30 @@ struct IntegrityTests {
         }
     }
 
+    @Test("an open that finds the totals record missing or short beside entries counts them again")
+    func lostTotalsAreRecounted() throws {
+        try withCacheDirectory { path in
+            for damage in ["missing", "short"] {
+                let cache = try makeCache(path)
+                try cache.clear()
+                for i in 0..<20 { try cache.set(bytes("value-\(i)"), forKey: "key-\(i)") }
+                let before = try cache.statistics()
+                try cache.environment.write { txn in
+                    if damage == "missing" {
+                        _ = try txn.delete(forKey: Schema.stateKey, in: cache.schema.meta)
+                    } else {
+                        try txn.put([UInt8](repeating: 0, count: 7), forKey: Schema.stateKey, in: cache.schema.meta)
+                    }
+                }
+                #expect(try cache.count == 0, "the damaged totals read as zero until an open recounts")
+                let reopened = try makeCache(path)
+                #expect(try reopened.count == 20, "\(damage)")
+                #expect(try reopened.statistics().volume == before.volume, "\(damage)")
+                #expect(try reopened.check().isClean, "\(damage)")
+            }
+        }
+    }
+
     @Test("a record with a damaged header is a miss, not a crash")
     func damagedHeader() throws {
         try withCacheDirectory { path in

@@ -19,6 +19,8 @@
 //                                          write (with "hold", another thread keeps 500 ms withValue
 //                                          bodies open); print "p50 <ns> p99 <ns> max <ns> reads <n>"
 //   TestWorker nested-write <dir>         set() from inside a modify body: must trap, not hang
+//   TestWorker foreign-database <dir>     use a database handle of one environment in another's
+//                                          transaction: must trap, never write; prints "writing"
 //   TestWorker fork-use <dir>             open, fork; the child reads through the parent's cache (must
 //                                          trap); print "child-trapped" or "child-read"
 //   TestWorker cache-churn <dir> <seed>    write, delete and increment forever; "ready" after 200 ops
@@ -201,6 +203,14 @@ struct TestWorker {
             FileHandle.standardOutput.write(Data("writing\n".utf8))
             // In a modify body the write would wait for the batch that runs the body: forever.
             try cache.modify("k") { _ in try cache.set(Array("w".utf8), forKey: "other") }
+            print("returned")
+        case "foreign-database":
+            let first = try Environment(path: directory + "/a")
+            let second = try Environment(path: directory + "/b")
+            let ofFirst = try first.database(named: "only-in-a", flags: .create)
+            _ = try second.database(named: "only-in-b", flags: .create)
+            FileHandle.standardOutput.write(Data("writing\n".utf8))
+            try second.write { txn in try txn.put(Array("v".utf8), forKey: Array("k".utf8), in: ofFirst) }
             print("returned")
         case "fork-use":
             let cache = try DiskCache(directory: directory, configuration: .init(sizeLimit: nil, durability: .none))
