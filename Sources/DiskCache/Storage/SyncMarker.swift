@@ -17,8 +17,9 @@ import Synchronization
 /// The file `synced` holds one line, `state=clean|dirty boot=<id> transaction=<n>`. A flush
 /// writes `clean` (inside LMDB's write lock, after the data file reached the disk); the first
 /// commit after it, in any process, writes `dirty` and fsyncs it before the commit writes a page
-/// (one fsync per flush interval). Opens take an exclusive `flock` on it while they decide, so
-/// that one process verifies a suspect file while the others wait.
+/// (one fsync per flush interval). An open that finds a marker of this boot is done; any other
+/// takes an exclusive `flock` on it while it decides, so that one process verifies a suspect
+/// file while the others wait.
 struct SyncMarker: Equatable {
     static let fileName = "synced"
 
