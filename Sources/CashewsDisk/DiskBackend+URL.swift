@@ -59,7 +59,7 @@ extension DiskBackend {
         let policies: [String: EvictionPolicy] = [
             "lrs": .leastRecentlyStored, "least-recently-stored": .leastRecentlyStored, "lru": .leastRecentlyUsed,
             "least-recently-used": .leastRecentlyUsed, "lfu": .leastFrequentlyUsed,
-            "least-frequently-used": .leastFrequentlyUsed, "none": .none,
+            "least-frequently-used": .leastFrequentlyUsed, "s3-fifo": .s3FIFO, "s3fifo": .s3FIFO, "none": .none,
         ]
         if let policy = try url.choice("eviction", policies) { configuration.evictionPolicy = policy }
         let interval = try url.duration("sync_interval") ?? .seconds(1)

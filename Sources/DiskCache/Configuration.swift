@@ -143,6 +143,16 @@ public enum EvictionPolicy: String, Sendable, Hashable, CaseIterable {
     /// Evict the entries read least often (ties: written longest ago). Hits are counted in memory
     /// and folded like ``leastRecentlyUsed``; a write resets an entry's count.
     case leastFrequentlyUsed = "least-frequently-used"
+    /// S3-FIFO (Yang et al., "FIFO queues are all you need for cache eviction", SOSP 2023): new
+    /// entries enter a small queue (a tenth of the bound); one that was read while there moves to
+    /// the main queue when it reaches the head, the others leave and are remembered in a ghost
+    /// list, so that a key written again soon after goes straight to the main queue. The main
+    /// queue gives each entry read since its last pass another round. A hit only sets bits that
+    /// the next write transaction folds in (no entry moves in the order on a read), and a scan of
+    /// keys read once passes through the small queue without pushing out what is read often:
+    /// on the ARC paper's traces it keeps 8 to 13 points more hits than least recently used.
+    /// See the *Size limits* article for the measured hit ratios.
+    case s3FIFO = "s3-fifo"
     /// Never evict: the cache is bounded by expiry only.
     case none
 }

@@ -240,9 +240,12 @@ extension DiskCache {
         try txn.removeAll(in: schema.expiry)
         try txn.removeAll(in: schema.order)
         try txn.removeAll(in: schema.ranks)
+        try store.forgetAllGhosts(txn)
         state.changed = true
         state.meta.count = 0
         state.meta.volume = 0
+        state.meta.smallCount = 0
+        state.meta.smallVolume = 0
         state.meta.blobCount = 0
         state.meta.blobBytes = 0
         state.metaChanged = true

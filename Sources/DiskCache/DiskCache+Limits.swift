@@ -31,6 +31,14 @@ extension DiskCache {
                         ?? nil
                 else { return }
                 let current = try store.currentRank(txn, storageKey: storageKey, header: header)
+                if configuration.evictionPolicy == .s3FIFO {
+                    // Read bits only: the entry keeps its place in its queue.
+                    let bits = min(UInt64(current.frequency) + UInt64(access.hits), UInt64(Rank.maximumFrequency))
+                    if bits != current.frequency {
+                        try store.storeRank(txn, storageKey: storageKey, rank: current.rank, frequency: UInt32(bits))
+                    }
+                    return
+                }
                 state.meta.sequence += 1
                 state.metaChanged = true
                 let (frequency, overflow) = current.frequency.addingReportingOverflow(access.hits)
@@ -56,7 +64,9 @@ extension DiskCache {
         while isOverLimit(state.meta) {
             if try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
                 state.expirations += 1
-            } else if try removeHead(of: schema.order, txn, &state, onlyExpired: false) {
+            } else if configuration.evictionPolicy == .s3FIFO
+                ? try evictFromQueues(txn, &state) : try removeHead(of: schema.order, txn, &state, onlyExpired: false)
+            {
                 state.evictions += 1
             } else {
                 break
@@ -139,6 +149,101 @@ extension DiskCache {
                 guard passed < DiskCache.maximumProtected, let next = try cursor.next() else { return older ?? head }
                 entry = next
             }
+        }
+    }
+
+    /// S3-FIFO: evicts one entry. While the small queue holds at least a tenth of the bound (or
+    /// the main queue is empty), its head goes: to the main queue if it was read at least
+    /// ``s3PromotionReads`` times while in the small one, otherwise out of the cache, remembered
+    /// as a ghost. Otherwise the main queue's head goes, unless it was read since it was last
+    /// placed: then it goes back to the tail with one read bit less. Entries written in this
+    /// transaction are passed over while older candidates exist; at most `maximumProtected`
+    /// entries move before one is evicted anyway. Returns false when the cache is empty.
+    private func evictFromQueues(_ txn: borrowing Transaction, _ state: inout BatchState) throws -> Bool {
+        var moved = 0
+        while true {
+            let small = try firstOrderRow(txn, from: 0)
+            let smallHead = small.flatMap { $0.rank < Rank.mainQueue ? $0 : nil }
+            let mainHead =
+                try small.flatMap { $0.rank >= Rank.mainQueue ? $0 : nil } ?? firstOrderRow(txn, from: Rank.mainQueue)
+            let written = state.writtenSequences
+            let isNew = { (rank: UInt64) in written.contains(rank & ~Rank.mainQueue) }
+            let fromSmall: Bool
+            switch (smallHead, mainHead) {
+            case (nil, nil): return false
+            case (.some, nil): fromSmall = true
+            case (nil, .some): fromSmall = false
+            case (.some(let small), .some(let main)):
+                if isNew(small.rank) != isNew(main.rank) {
+                    fromSmall = isNew(main.rank)  // the older of the two queues' heads
+                } else {
+                    fromSmall = isSmallQueueFull(state.meta)
+                }
+            }
+            guard let (rank, storageKey) = fromSmall ? smallHead : mainHead else { return false }
+            let removed = try storageKey.withUnsafeBytes { key -> Bool? in
+                guard
+                    let header = try txn.withValue(forKey: key, in: schema.entries, { RecordView($0)?.header }) ?? nil,
+                    case let current = try store.currentRank(txn, storageKey: key, header: header), current.rank == rank
+                else {
+                    // A stale index row (should not happen; check() reports it): drop it and go on.
+                    try IndexKey.with(rank, key) { _ = try txn.delete(forKey: $0, in: schema.order) }
+                    return nil
+                }
+                let reads = current.frequency
+                if moved < DiskCache.maximumProtected {
+                    if fromSmall && reads >= DiskCache.s3PromotionReads {
+                        state.meta.sequence += 1
+                        try store.rerank(
+                            txn, storageKey: key, header: header, to: Rank.mainQueue | state.meta.sequence, frequency: 0
+                        )
+                        let volume = EntryStore.volume(of: header, storageKeyLength: key.count)
+                        state.meta.smallCount -= 1
+                        state.meta.smallVolume -= volume
+                        state.metaChanged = true
+                        return false
+                    }
+                    if !fromSmall && reads > 0 {
+                        state.meta.sequence += 1
+                        try store.rerank(
+                            txn, storageKey: key, header: header, to: Rank.mainQueue | state.meta.sequence,
+                            frequency: reads - 1)
+                        state.metaChanged = true
+                        return false
+                    }
+                }
+                try store.remove(txn, storageKey: key, header: header, state: &state)
+                if fromSmall {
+                    let mainCount = Int(state.meta.count - state.meta.smallCount)
+                    try store.rememberGhost(txn, storageKey: key, capacity: mainCount, state: &state)
+                }
+                return true
+            }
+            switch removed {
+            case true?: return true
+            case false?: moved += 1
+            case nil: break
+            }
+        }
+    }
+
+    /// S3-FIFO: the reads an entry needs while in the small queue to move to the main one.
+    static let s3PromotionReads: UInt32 = 1
+
+    /// S3-FIFO: true when the small queue holds a tenth of a limit.
+    private func isSmallQueueFull(_ meta: MetaState) -> Bool {
+        if let limit = configuration.sizeLimit, meta.smallVolume * 10 >= Int64(limit) { return true }
+        if let limit = configuration.countLimit, meta.smallCount * 10 >= Int64(limit) { return true }
+        return false
+    }
+
+    /// The first row of the eviction order at or after `rank`.
+    private func firstOrderRow(_ txn: borrowing Transaction, from rank: UInt64) throws -> (rank: UInt64, key: [UInt8])?
+    {
+        try txn.withCursor(in: schema.order) { cursor in
+            var start = rank.bigEndian
+            let row = try withUnsafeBytes(of: &start) { try cursor.seek(atLeast: $0) }
+            return row.map { (IndexKey.number($0.key), Array(IndexKey.storageKey($0.key))) }
         }
     }
 

@@ -73,6 +73,8 @@ extension DiskCache {
                 state.meta.volume = Int64(result.report.volume)
                 state.meta.blobCount = Int64(result.report.blobEntries)
                 state.meta.blobBytes = Int64(result.report.blobBytes)
+                state.meta.smallCount = result.smallQueue.count
+                state.meta.smallVolume = result.smallQueue.volume
                 state.metaChanged = true
                 state.changed = true
                 state.blobsToRemove += result.damagedBlobs
@@ -129,9 +131,10 @@ extension DiskCache {
     }
 
     private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool, candidates: [BlobID]) throws -> (
-        report: CheckReport, damagedBlobs: [BlobID], orphans: [BlobID]
+        report: CheckReport, damagedBlobs: [BlobID], orphans: [BlobID], smallQueue: (count: Int64, volume: Int64)
     ) {
         var report = CheckReport()
+        var smallQueue: (count: Int64, volume: Int64) = (0, 0)
         var expected = Set<[UInt8]>()  // index rows the entries call for
         var expectedOrder = Set<[UInt8]>()
         var corrupt: [[UInt8]] = []
@@ -161,6 +164,10 @@ extension DiskCache {
                 if store.policy != .none {
                     let rank = try store.currentRank(txn, storageKey: entry.key, header: view.header).rank
                     IndexKey.with(rank, entry.key) { _ = expectedOrder.insert(Array($0)) }
+                    if store.policy == .s3FIFO && rank < Rank.mainQueue {
+                        smallQueue.count += 1
+                        smallQueue.volume += EntryStore.volume(of: view.header, storageKeyLength: entry.key.count)
+                    }
                 }
                 return .continue
             }
@@ -175,7 +182,8 @@ extension DiskCache {
         let (danglingExpiry, missingExpiry) = try compare(index: schema.expiry, with: expected, txn, repair: repair)
         let (danglingOrder, missingOrder) = try compare(index: schema.order, with: expectedOrder, txn, repair: repair)
         let danglingRanks = try danglingSideRanks(txn, repair: repair)
-        report.danglingIndexRows = danglingExpiry + danglingOrder + danglingRanks
+        let danglingGhosts = try store.danglingGhostRows(txn, repair: repair)
+        report.danglingIndexRows = danglingExpiry + danglingOrder + danglingRanks + danglingGhosts
         report.missingIndexRows = missingExpiry + missingOrder
         let orphans = candidates.filter { !referenced.contains($0) }
         // A damaged entry's file is not an orphan: it goes with its entry.
@@ -192,7 +200,7 @@ extension DiskCache {
         if !corrupt.isEmpty {
             counters.corruptions.add(corrupt.count, ordering: .relaxed)
         }
-        return (report, damagedBlobs, orphans.filter { !damagedBlobs.contains($0) })
+        return (report, damagedBlobs, orphans.filter { !damagedBlobs.contains($0) }, smallQueue)
     }
 
     /// Reads a blob's file and compares its hash and size with the record.
@@ -224,7 +232,7 @@ extension DiskCache {
             try cursor.scan { row in
                 let valid =
                     try txn.withValue(forKey: row.key, in: schema.entries) { RecordView($0) != nil } ?? false
-                let size = store.policy == .leastFrequentlyUsed ? 12 : 8
+                let size = store.keepsFrequency ? 12 : 8
                 if !valid || row.value.count != size || !store.tracksReads { dangling.append(Array(row.key)) }
                 return .continue
             }

@@ -97,15 +97,15 @@ public final class DiskCache: Sendable {
                 metadata: ["directory": "\(directory)", "reason": "\(reason)", "movedTo": "\(moved)"])
             environment = try DiskCache.openEnvironment(directory, options: options)
         }
-        let schema = try storage { try Schema(environment: environment) }
+        let schema = try storage { try Schema(environment: environment, policy: configuration.evictionPolicy) }
         self.environment = environment
         self.directory = environment.path
         self.configuration = configuration
-        self.store = EntryStore(schema: schema, policy: configuration.evictionPolicy)
+        let store = EntryStore(schema: schema, policy: configuration.evictionPolicy)
+        self.store = store
         let flushesBlobs = configuration.durability == .full || configuration.durability == .metadataAsync
         self.blobs = BlobStore(cacheDirectory: environment.path, flushes: flushesBlobs)
-        let tracksReads = [.leastRecentlyUsed, .leastFrequentlyUsed].contains(configuration.evictionPolicy)
-        self.accessLog = tracksReads ? AccessLog() : nil
+        self.accessLog = store.tracksReads ? AccessLog() : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         self.syncMarker =
             configuration.durability.defersFlushes

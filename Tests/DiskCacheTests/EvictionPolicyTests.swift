@@ -61,7 +61,7 @@ struct EvictionPolicyTests {
 
     @Test(
         "the entry just written survives its own commit when every resident was read",
-        arguments: [EvictionPolicy.leastRecentlyUsed, .leastFrequentlyUsed])
+        arguments: [EvictionPolicy.leastRecentlyUsed, .leastFrequentlyUsed, .s3FIFO])
     func justWrittenSurvives(policy: EvictionPolicy) throws {
         try withCacheDirectory { path in
             let cache = try cache(path, policy)
@@ -72,6 +72,101 @@ struct EvictionPolicyTests {
             #expect(try cache.add(bytes("d2"), forKey: "d") == false, "an add granted twice")
             #expect(try cache.count == 3)
             #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("s3-fifo: a key read in the small queue moves to the main one, an unread one leaves as a ghost")
+    func s3FIFOQueues() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .s3FIFO, countLimit: 10)
+            for index in 0..<10 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            _ = try cache.get("k0")
+            try cache.set(bytes("v"), forKey: "k10")  // k0 (read) moves to main; k1 (unread) leaves
+            #expect(try survivors(cache) == Set((0...10).filter { $0 != 1 }.map { "k\($0)" }))
+            #expect(try queue(of: "k0", in: cache) == .main)
+            #expect(try queue(of: "k10", in: cache) == .small)
+            try cache.set(bytes("v"), forKey: "k1")  // remembered as a ghost: straight to main; k2 leaves
+            #expect(try queue(of: "k1", in: cache) == .main)
+            #expect(try survivors(cache) == Set((0...10).filter { $0 != 2 }.map { "k\($0)" }))
+            #expect(try cache.check().isClean)
+            // The main queue gives a read entry another round: k0 is read, k1 is not.
+            _ = try cache.get("k0")
+            for index in 11..<30 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            let left = try survivors(cache)
+            #expect(left.count == 10)
+            #expect(try cache.check().isClean)
+            #expect(try cache.statistics().count == 10)
+            _ = left
+        }
+    }
+
+    @Test(
+        "scan resistance: a scan of keys read once does not push out a working set read often",
+        arguments: [EvictionPolicy.s3FIFO, .leastRecentlyUsed])
+    func scanResistance(policy: EvictionPolicy) throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, policy, countLimit: 100)
+            let hot = (0..<30).map { "hot-\($0)" }
+            for _ in 0..<3 {
+                for key in hot where try cache.get(key) == nil { try cache.set(bytes("h"), forKey: key) }
+            }
+            // A scan of 2,000 keys read once, read-through, with the working set read now and then.
+            for index in 0..<2000 {
+                if try cache.get("scan-\(index)") == nil { try cache.set(bytes("s"), forKey: "scan-\(index)") }
+                if index % 200 == 0 { for key in hot { _ = try cache.get(key) } }
+            }
+            let resident = try hot.filter { try cache.contains($0) }.count
+            if policy == .s3FIFO {
+                #expect(resident == hot.count, "\(resident) of \(hot.count) hot keys resident")
+            } else {
+                #expect(resident < hot.count / 2, "least recently used keeps \(resident): the scan must push them out")
+            }
+            #expect(try cache.check().isClean)
+        }
+    }
+
+    @Test("s3-fifo: check(repair:) recounts the small queue and drops ghost rows that do not match")
+    func s3FIFORepair() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .s3FIFO, countLimit: 20)
+            for index in 0..<60 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            #expect(try cache.check().isClean)
+            let ghosts = try cache.environment.read { txn in try txn.statistics(of: cache.schema.ghosts!).entries }
+            #expect(ghosts > 0)
+            try cache.environment.write { txn in
+                var meta = try MetaState.load(txn, cache.schema)
+                meta.smallCount += 5
+                meta.smallVolume += 500
+                try meta.store(txn, cache.schema)
+                try txn.put(bytes("12345678"), forKey: bytes("dangling"), in: cache.schema.ghosts!)
+            }
+            #expect(try !cache.check().isClean)
+            try cache.check(repair: true)
+            #expect(try cache.check().isClean)
+            let meta = try cache.environment.read { txn in try MetaState.load(txn, cache.schema) }
+            let small = try cache.keys().filter { try queue(of: $0, in: cache) == .small }.count
+            #expect(meta.smallCount == Int64(small))
+            try cache.clear()
+            let cleared = try cache.environment.read { txn in
+                (try MetaState.load(txn, cache.schema), try txn.statistics(of: cache.schema.ghosts!).entries)
+            }
+            #expect(cleared.0.smallCount == 0 && cleared.0.smallVolume == 0 && cleared.1 == 0)
+        }
+    }
+
+    private enum Queue { case small, main }
+
+    private func queue(of key: String, in cache: DiskCache) throws -> Queue? {
+        try cache.environment.read { txn in
+            try Array(key.utf8).withUnsafeBytes { storageKey in
+                guard
+                    let header = try txn.withValue(
+                        forKey: storageKey, in: cache.schema.entries, { RecordView($0)?.header })
+                        ?? nil
+                else { return nil }
+                let rank = try cache.store.currentRank(txn, storageKey: storageKey, header: header).rank
+                return rank >= Rank.mainQueue ? .main : .small
+            }
         }
     }
 
@@ -176,11 +271,14 @@ struct EvictionPolicyTests {
         }
     }
 
-    @Test("overfilled to 10x the limit with values from 1 B to 4 MiB, the volume never exceeds it")
-    func overfill() throws {
+    @Test(
+        "overfilled to 10x the limit with values from 1 B to 4 MiB, the volume never exceeds it",
+        arguments: [EvictionPolicy.leastRecentlyStored, .s3FIFO])
+    func overfill(policy: EvictionPolicy) throws {
         try withCacheDirectory { path in
             let limit = 8 << 20
-            let cache = try DiskCache(directory: path, configuration: .init(sizeLimit: limit, durability: .none))
+            let cache = try DiskCache(
+                directory: path, configuration: .init(sizeLimit: limit, evictionPolicy: policy, durability: .none))
             var generator = SplitMix64(seed: 42)
             var written = 0
             var index = 0

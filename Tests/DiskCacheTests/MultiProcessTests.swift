@@ -48,7 +48,7 @@ struct MultiProcessTests {
 
     @Test(
         "under eviction pressure, of two processes' adds of a key exactly one wins",
-        arguments: [EvictionPolicy.leastRecentlyStored, .leastRecentlyUsed, .leastFrequentlyUsed])
+        arguments: [EvictionPolicy.leastRecentlyStored, .leastRecentlyUsed, .leastFrequentlyUsed, .s3FIFO])
     func addsUnderEvictionPressure(policy: EvictionPolicy) throws {
         try withCacheDirectory { path in
             let cache = try DiskCache(

@@ -74,7 +74,14 @@ final class AccessLog: Sendable {
 ///   resident keeps its count but the age it was ranked at falls behind: a cache whose residents
 ///   all have hits still admits new keys, and yesterday's favourites leave once they stop being
 ///   read.
+///
+/// - S3-FIFO: the small queue's ranks are sequences, the main queue's have ``mainQueue`` set
+///   (so the order index holds the small queue first, then the main one, each oldest first).
 enum Rank {
+    /// S3-FIFO: the bit that puts a rank in the main queue.
+    static let mainQueue: UInt64 = 1 << 62
+    /// S3-FIFO: read bits saturate at 3 (two bits, as in the paper).
+    static let maximumFrequency: UInt32 = 3
     static let sequenceBits: UInt64 = 24
     static let sequenceMask: UInt64 = (1 << sequenceBits) - 1
     static let maximumPriority: UInt64 = (1 << (64 - sequenceBits)) - 1

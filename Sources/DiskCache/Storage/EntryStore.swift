@@ -12,6 +12,9 @@ struct BatchState {
     /// entries ranked above it were written in this transaction, and are not its victims while
     /// older candidates exist.
     var startSequence: UInt64 = 0
+    /// S3-FIFO: the sequences this transaction's writes were placed at (moves within the queues
+    /// take sequences too, so the sequence alone cannot tell a write from a move).
+    var writtenSequences: Set<UInt64> = []
     /// Entries removed because they had expired (swept or replaced).
     var expirations = 0
     /// Entries evicted to make room.
@@ -117,15 +120,31 @@ struct EntryStore: Sendable {
         _ txn: borrowing Transaction, key: UnsafeRawBufferPointer, storageKey: UnsafeRawBufferPointer, isLong: Bool,
         payload: Payload, expiresAt: Int64, replacing old: RecordHeader?, state: inout BatchState
     ) throws {
+        // S3-FIFO: a rewrite stays in its queue and counts as a read; a new key enters the small
+        // queue, or the main one when the ghost list remembers it.
+        var placement = QueuePlacement.small
+        if policy == .s3FIFO {
+            if let old {
+                let current = try currentRank(txn, storageKey: storageKey, header: old)
+                placement = current.rank >= Rank.mainQueue ? .main : .small
+                placement.frequency = min(current.frequency + 1, Rank.maximumFrequency)
+            } else if try forgetGhost(txn, storageKey: storageKey) {
+                placement = .main
+            }
+        }
         if let old { try unindex(txn, storageKey: storageKey, header: old, state: &state) }
         state.meta.sequence += 1
         let value = payload.bytes
         var flags = isLong ? RecordHeader.longKeyFlag : 0
         if payload.blobHash != nil { flags |= RecordHeader.blobFlag }
+        let rank =
+            placement.isMain
+            ? Rank.mainQueue | state.meta.sequence
+            : Rank.forWrite(sequence: state.meta.sequence, policy: policy, age: state.meta.age)
         var header = RecordHeader(
             flags: flags, keyLength: isLong ? UInt32(key.count) : 0,
             valueSize: UInt64(payload.valueSize), storedAt: state.now, expiresAt: expiresAt,
-            rank: Rank.forWrite(sequence: state.meta.sequence, policy: policy, age: state.meta.age))
+            rank: rank)
         if let blobHash = payload.blobHash {
             header.checksum = blobHash ^ header.headerMix
             state.meta.blobCount += 1
@@ -145,10 +164,30 @@ struct EntryStore: Sendable {
             UnsafeMutableRawBufferPointer(rebasing: buffer[(RecordHeader.size + keyBytes)...]).copyMemory(from: value)
         }
         try index(txn, storageKey: storageKey, header: header)
+        let volume = EntryStore.volume(keyLength: key.count, valueSize: payload.valueSize)
         state.meta.count += 1
-        state.meta.volume += EntryStore.volume(keyLength: key.count, valueSize: payload.valueSize)
+        state.meta.volume += volume
+        if policy == .s3FIFO {
+            state.writtenSequences.insert(state.meta.sequence)
+            if !placement.isMain {
+                state.meta.smallCount += 1
+                state.meta.smallVolume += volume
+            }
+            if placement.frequency > 0 {
+                try storeRank(txn, storageKey: storageKey, rank: rank, frequency: placement.frequency)
+            }
+        }
         state.metaChanged = true
         state.changed = true
+    }
+
+    /// Where ``write(_:key:storageKey:isLong:payload:expiresAt:replacing:state:)`` puts an entry
+    /// under S3-FIFO, and the read bits it starts with.
+    struct QueuePlacement {
+        var isMain: Bool
+        var frequency: UInt32 = 0
+        static let small = QueuePlacement(isMain: false)
+        static let main = QueuePlacement(isMain: true)
     }
 
     /// Rewrites the header of an existing record in place (an expiry change), keeping the value
@@ -182,24 +221,30 @@ struct EntryStore: Sendable {
 
     /// True when reads move entries in the order (least recently and least frequently used), so
     /// ranks can live in the side table.
-    var tracksReads: Bool { policy == .leastRecentlyUsed || policy == .leastFrequentlyUsed }
+    var tracksReads: Bool { policy == .leastRecentlyUsed || policy == .leastFrequentlyUsed || policy == .s3FIFO }
+
+    /// True when side-table rows keep a read count after the rank (12 bytes, not 8).
+    var keepsFrequency: Bool { policy == .leastFrequentlyUsed || policy == .s3FIFO }
 
     /// The current eviction rank of the record under `storageKey` whose header is `header`: its
     /// row in the side table of ranks, or the rank it was written with. With least frequently
-    /// used the row also keeps the entry's hit count (1 for an entry not read since its write).
+    /// used the row also keeps the entry's hit count (1 for an entry not read since its write);
+    /// with S3-FIFO, its read bits (0 for an entry not read since it entered its queue).
     func currentRank(
         _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader
     ) throws -> (rank: UInt64, frequency: UInt32, inSideTable: Bool) {
-        guard tracksReads else { return (header.rank, 1, false) }
+        let unread: UInt32 = policy == .s3FIFO ? 0 : 1
+        guard tracksReads else { return (header.rank, unread, false) }
         let stored = try txn.withValue(forKey: storageKey, in: schema.ranks) { bytes -> (UInt64, UInt32)? in
             guard bytes.count >= 8 else { return nil }
             let rank = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
             let frequency =
-                bytes.count >= 12 ? UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) : 1
+                bytes.count >= 12
+                ? UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) : unread
             return (rank, frequency)
         }
         if let stored, let (rank, frequency) = stored { return (rank, frequency, true) }
-        return (header.rank, 1, false)
+        return (header.rank, unread, false)
     }
 
     /// Moves the record under `storageKey` to `rank` in the eviction order, keeping `frequency`
@@ -213,8 +258,15 @@ struct EntryStore: Sendable {
             _ = try IndexKey.with(old, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
             try IndexKey.with(rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
         }
+        try storeRank(txn, storageKey: storageKey, rank: rank, frequency: frequency)
+    }
+
+    /// Writes the side-table row of the record under `storageKey` (its order row is the caller's).
+    func storeRank(_ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, rank: UInt64, frequency: UInt32)
+        throws
+    {
         var row = (rank.littleEndian, frequency.littleEndian)
-        let count = policy == .leastFrequentlyUsed ? 12 : 8
+        let count = keepsFrequency ? 12 : 8
         try withUnsafeBytes(of: &row) { bytes in
             try txn.put(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), forKey: storageKey, in: schema.ranks)
         }
@@ -269,13 +321,18 @@ struct EntryStore: Sendable {
                 try txn.delete(forKey: $0, in: schema.expiry)
             }
         }
+        let volume = EntryStore.volume(of: header, storageKeyLength: storageKey.count)
         if policy != .none {
             let (rank, _, inSideTable) = try currentRank(txn, storageKey: storageKey, header: header)
             _ = try IndexKey.with(rank, storageKey) { try txn.delete(forKey: $0, in: schema.order) }
             if inSideTable { _ = try txn.delete(forKey: storageKey, in: schema.ranks) }
+            if policy == .s3FIFO && rank < Rank.mainQueue {
+                state.meta.smallCount -= 1
+                state.meta.smallVolume -= volume
+            }
         }
         state.meta.count -= 1
-        state.meta.volume -= EntryStore.volume(of: header, storageKeyLength: storageKey.count)
+        state.meta.volume -= volume
         state.metaChanged = true
         state.changed = true
     }

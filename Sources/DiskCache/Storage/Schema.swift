@@ -12,6 +12,9 @@ import LMDB
 ///   folded into the order). The record keeps the rank it was written with, so moving an entry
 ///   in the order rewrites two index rows and this one, never the value.
 /// - `meta`: `format` (schema version and policy) and `state` (``MetaState``).
+/// - `ghosts` and `ghost-order` (``EvictionPolicy/s3FIFO`` only): keys that left the small queue
+///   unread, as 8-byte fingerprints of their storage keys: fingerprint → sequence, and
+///   `[sequence: 8 bytes big-endian]` → fingerprint, the order in which they are forgotten.
 struct Schema: Sendable {
     static let format = "swift-cashews.disk-cache/1"
 
@@ -20,16 +23,25 @@ struct Schema: Sendable {
     let order: Database
     let ranks: Database
     let meta: Database
+    /// The ghost list of ``EvictionPolicy/s3FIFO`` (nil with the other policies).
+    let ghosts: Database?
+    let ghostOrder: Database?
 
     static let formatKey = Array("format".utf8)
     static let stateKey = Array("state".utf8)
 
-    init(environment: Environment) throws {
+    init(environment: Environment, policy: EvictionPolicy) throws {
         entries = try environment.database(named: "entries", flags: .create)
         expiry = try environment.database(named: "expiry", flags: .create)
         order = try environment.database(named: "order", flags: .create)
         ranks = try environment.database(named: "ranks", flags: .create)
         meta = try environment.database(named: "meta", flags: .create)
+        if policy == .s3FIFO {
+            ghosts = try environment.database(named: "ghosts", flags: .create)
+            ghostOrder = try environment.database(named: "ghost-order", flags: .create)
+        } else {
+            (ghosts, ghostOrder) = (nil, nil)
+        }
     }
 
     /// The format line stored for a cache with `policy`. Least frequently used says which rank
@@ -48,9 +60,11 @@ struct Schema: Sendable {
 /// The exact totals kept in the `meta` database and updated in the same write transaction as
 /// every change, so every process reads the same numbers without a scan.
 struct MetaState: Equatable {
-    static let size = 48
+    static let size = 64
     /// The size of the state record before the LFU age was added (read as age 0).
     static let minimumSize = 40
+    /// The size of the state record before the small queue's totals were added (read as 0).
+    static let sizeWithAge = 48
 
     /// Live entries (expired entries count until they are swept or overwritten).
     var count: Int64 = 0
@@ -65,6 +79,9 @@ struct MetaState: Equatable {
     /// The least-frequently-used policy's age: the priority of the last entry it evicted (see
     /// ``Rank``).
     var age: UInt64 = 0
+    /// ``EvictionPolicy/s3FIFO``: the entries in the small queue, and their volume.
+    var smallCount: Int64 = 0
+    var smallVolume: Int64 = 0
 
     init() {}
 
@@ -75,8 +92,12 @@ struct MetaState: Equatable {
         sequence = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
         blobCount = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: Int64.self))
         blobBytes = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 32, as: Int64.self))
-        if bytes.count >= MetaState.size {
+        if bytes.count >= MetaState.sizeWithAge {
             age = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
+        }
+        if bytes.count >= MetaState.size {
+            smallCount = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 48, as: Int64.self))
+            smallVolume = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 56, as: Int64.self))
         }
     }
 
@@ -89,6 +110,8 @@ struct MetaState: Equatable {
             buffer.storeBytes(of: blobCount.littleEndian, toByteOffset: 24, as: Int64.self)
             buffer.storeBytes(of: blobBytes.littleEndian, toByteOffset: 32, as: Int64.self)
             buffer.storeBytes(of: age.littleEndian, toByteOffset: 40, as: UInt64.self)
+            buffer.storeBytes(of: smallCount.littleEndian, toByteOffset: 48, as: Int64.self)
+            buffer.storeBytes(of: smallVolume.littleEndian, toByteOffset: 56, as: Int64.self)
         }
         return out
     }
