@@ -26,6 +26,8 @@ let package = Package(
         .executableTarget(
             name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
         .executableTarget(
+            name: "FuzzEviction", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
+        .executableTarget(
             name: "FuzzRecordDecoder",
             dependencies: [
                 .product(name: "DiskCache", package: "swift-cashews"), .product(name: "LMDB", package: "swift-cashews"),
