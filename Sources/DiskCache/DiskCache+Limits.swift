@@ -214,8 +214,7 @@ extension DiskCache {
                 }
                 try store.remove(txn, storageKey: key, header: header, state: &state)
                 if fromSmall {
-                    let mainCount = Int(state.meta.count - state.meta.smallCount)
-                    try store.rememberGhost(txn, storageKey: key, capacity: mainCount, state: &state)
+                    try store.rememberGhost(txn, storageKey: key, capacity: ghostCapacity(state.meta), state: &state)
                 }
                 return true
             }
@@ -229,6 +228,19 @@ extension DiskCache {
 
     /// S3-FIFO: the reads an entry needs while in the small queue to move to the main one.
     static let s3PromotionReads: UInt32 = 1
+
+    /// S3-FIFO: how many ghosts to remember — as many entries as the main queue can hold (nine
+    /// tenths of the count limit; under a byte limit, nine tenths of it at the current average
+    /// entry volume), at least as many as it holds now.
+    func ghostCapacity(_ meta: MetaState) -> Int {
+        var capacity = Int.max
+        if let limit = configuration.countLimit { capacity = limit - limit / 10 }
+        if let limit = configuration.sizeLimit, meta.count > 0, meta.volume > 0 {
+            let average = Double(meta.volume) / Double(meta.count)
+            capacity = min(capacity, Int(Double(limit - limit / 10) / average))
+        }
+        return max(Int(meta.count - meta.smallCount), capacity == .max ? 0 : capacity, 1)
+    }
 
     /// S3-FIFO: true when the small queue holds a tenth of a limit.
     private func isSmallQueueFull(_ meta: MetaState) -> Bool {
