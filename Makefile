@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench hitratio fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -73,6 +73,11 @@ clean:
 
 bench-compare: deps
 	python3 Benchmarks/Compare/compare.py $(BENCH_ARGS)
+
+# Hit ratios of the real eviction code on the ARC paper's traces (long: the full grid takes about
+# an hour on 2 cores; narrow it with HITRATIO_ARGS="--traces OLTP --sizes 1000").
+hitratio: deps
+	python3 Benchmarks/Compare/hitratio.py $(HITRATIO_ARGS)
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)

@@ -5,7 +5,7 @@
 //   engines: values (codec round trips: codec-binary, codec-json, foundation-json; <keys> = rounds),
 //   front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read),
-//   hitratio (<dir> = a decompressed trace, <workload> = an eviction policy, <keys> = pages)
+//   hitratio (<dir> = a decompressed trace, <workload> = an eviction policy or "memory", <keys> = pages)
 import Foundation
 
 enum CompareError: Error {
@@ -61,7 +61,7 @@ struct Compare {
         case "keys":
             _ = try KeyWorkloads.run(workload: args[3], count: keys)
         case "hitratio":  // Compare hitratio <trace.lis> <policy> <pages> 0 nosync
-            try HitRatioWorkloads.run(trace: args[2], policy: args[3], pages: keys)
+            try await HitRatioWorkloads.run(trace: args[2], policy: args[3], pages: keys)
         case "lmdb":
             _ = try LMDBWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
