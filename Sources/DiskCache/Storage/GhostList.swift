@@ -24,9 +24,8 @@ extension EntryStore {
         var sequence = state.meta.sequence.bigEndian
         try withUnsafeBytes(of: &fingerprint) { mark in
             // A key remembered twice keeps only its newest place.
-            if let previous = try txn.withValue(forKey: mark, in: ghosts, { $0.loadUnaligned(as: UInt64.self) }) {
-                var key = previous
-                _ = try withUnsafeBytes(of: &key) { try txn.delete(forKey: $0, in: ghostOrder) }
+            if let previous = try txn.value(forKey: mark, in: ghosts), previous.count == 8 {
+                _ = try txn.delete(forKey: previous, in: ghostOrder)
             }
             try withUnsafeBytes(of: &sequence) { order in
                 try txn.put(order, forKey: mark, in: ghosts)
@@ -41,9 +40,13 @@ extension EntryStore {
             }
             guard let (order, mark) = oldest else { break }
             _ = try txn.delete(forKey: order, in: ghostOrder)
+            guard mark.count == 8 else { continue }  // a damaged row
             // The fingerprint's row names this place unless the key was remembered again since.
-            if try txn.value(forKey: mark, in: ghosts) == order { _ = try txn.delete(forKey: mark, in: ghosts) }
-            excess -= 1
+            // (Each pass deletes an order row, so the loop ends even over damaged tables.)
+            if try txn.value(forKey: mark, in: ghosts) == order {
+                _ = try txn.delete(forKey: mark, in: ghosts)
+                excess -= 1
+            }
         }
     }
 
@@ -54,7 +57,7 @@ extension EntryStore {
         return try withUnsafeBytes(of: &fingerprint) { mark in
             guard let order = try txn.value(forKey: mark, in: ghosts) else { return false }
             _ = try txn.delete(forKey: mark, in: ghosts)
-            _ = try txn.delete(forKey: order, in: ghostOrder)
+            if order.count == 8 { _ = try txn.delete(forKey: order, in: ghostOrder) }  // else damaged: check() drops it
             return true
         }
     }
