@@ -105,17 +105,21 @@ extension DiskCache {
         try syncMarker.write(dirty)
     }
 
-    /// Flushes the data file inside LMDB's write lock (no commit of any process can slip in
-    /// between) and notes durably that every transaction up to the last is on the disk.
+    /// Flushes the data file and notes durably that every transaction up to the last is on the
+    /// disk. The long flush runs outside LMDB's write lock, so that writers of every process go on
+    /// meanwhile; then, inside the lock (no commit can slip in), the pages of commits made during
+    /// that flush are flushed too — a short flush, usually none — and the marker is written.
     func flushDataAndNote() throws {
         guard let syncMarker, let boot = SyncMarker.currentBootID else {
             try storage { try environment.sync() }
             return
         }
         try storage {
+            let flushed = try environment.info().lastTransactionID
+            try environment.sync()
             try environment.write { _ in
-                try environment.sync()
                 let transaction = try environment.info().lastTransactionID
+                if transaction != flushed { try environment.sync() }
                 try syncMarker.write(SyncMarker(bootID: boot, transaction: transaction, isClean: true))
             }
         }
