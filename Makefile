@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
+	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 
 ## Dependencies -----------------------------------------------------------------------------------
 
@@ -73,6 +74,10 @@ clean:
 
 bench-compare: deps
 	python3 Benchmarks/Compare/compare.py $(BENCH_ARGS)
+
+# The `cashews` tool on 1,000,000 entries: import, export, check, keys (BENCH_ARGS="--entries N --runs N").
+bench-cli: deps
+	python3 Benchmarks/CLI/bench_cli.py $(BENCH_ARGS)
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)

@@ -37,6 +37,8 @@ struct ExportCommand: ParsableCommand {
         let cache = try options.open()
         Interruption.install()
         let progress = ProgressBar("export", total: pattern == "*" ? try cache.count : nil)
+        // Progress only when the lines go elsewhere than the terminal the bar is drawn on.
+        let showsProgress = isatty(1) == 0 && Terminal.standardError.isInteractive
         var exported = 0
         var skipped = 0
         var resume: ResumePoint?
@@ -52,12 +54,12 @@ struct ExportCommand: ParsableCommand {
             }
             exported += page.entries.count
             skipped += page.skipped
-            progress.update(exported)
+            if showsProgress { progress.update(exported) }
             resume = page.resumePoint
         } while resume != nil
         progress.finish()
         Output.standard.flush()
-        if Terminal.standardError.isInteractive {
+        if showsProgress {
             Terminal.standardError.write("exported \(ProgressBar.grouped(exported)) entries\n")
         }
         if skipped > 0 {
