@@ -56,7 +56,10 @@ public struct StorageInfo: Sendable, Hashable {
     public var lastTransactionID: Int
     /// Reader slots in the lock file.
     public var maxReaders: Int
-    /// Reader slots in use (by every process, this one included).
+    /// Reader slots claimed in the lock file (LMDB's `me_numreaders`: the slots taken so far by
+    /// the threads of every process, this one included; a slot stays claimed while its thread
+    /// and environment live, and slots of processes that died are reclaimed by
+    /// ``DiskCache/reclaimStaleReaders()``).
     public var readersInUse: Int
     /// Depth of the B-tree of entries.
     public var treeDepth: Int

@@ -110,6 +110,25 @@ import Testing
         }
     }
 
+    @Test func keysThatNeedEscapingAndHandWrittenLines() throws {
+        try withCache { source, cache in
+            let keys = ["quote\"d", "back\\slash", "new\nline", "tab\t", "ünïcødé 🍪", "\u{1}control"]
+            for key in keys { try cache.set(Array(key.utf8), forKey: key) }
+            let export = try CLI.run(["export", "-c", source])
+            #expect(export.status == 0)
+            try withTemporaryPath(create: false) { target in
+                let handWritten = Array(
+                    (#"{ "ttl_ms": 60000, "value": "aGFuZA==", "key": "hand", "expires_at": null }"# + "\n").utf8)
+                let imported = try CLI.run(["import", "-c", target, "--create"], input: export.stdout + handWritten)
+                #expect(imported.status == 0, "\(imported.stderr)")
+                let copy = try DiskCache(directory: target, configuration: .init(sizeLimit: nil))
+                for key in keys { #expect(try copy.get(key) == Array(key.utf8), "\(key)") }
+                #expect(try copy.get("hand") == Array("hand".utf8))
+                #expect(try copy.timeToLive(forKey: "hand") != .forever)
+            }
+        }
+    }
+
     @Test func malformedImportLinesAreUsageErrorsWithTheirLineNumber() throws {
         try withCache { path, cache in
             let input = Array(

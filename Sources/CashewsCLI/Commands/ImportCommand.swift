@@ -29,13 +29,6 @@ struct ImportCommand: ParsableCommand {
         if batch < 1 { throw ValidationError("--batch must be positive") }
     }
 
-    private struct Line: Decodable {
-        var key: String
-        var value: String
-        var expires_at: Int64?
-        var ttl_ms: Int64?
-    }
-
     func run() throws {
         var descriptor: Int32 = 0
         if let file {
@@ -68,10 +61,7 @@ struct ImportCommand: ParsableCommand {
         while let text = try reader.next() {
             number += 1
             if text.count < 3 && text.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-            let line: Line
-            do {
-                line = try decoder.decode(Line.self, from: Data(text))
-            } catch {
+            guard let line = ExportLine.parse(text, decoder: decoder) else {
                 throw CommandFailure.usage(
                     "line \(number) is not an export line ({\"key\", \"value\", \"expires_at\", \"ttl_ms\"}): "
                         + "\(imported) entries were stored before it")
@@ -81,13 +71,13 @@ struct ImportCommand: ParsableCommand {
                     "line \(number): value is not base64; \(imported) entries were stored before it")
             }
             let expiry: Expiry
-            if keepDeadlines, let expiresAt = line.expires_at {
+            if keepDeadlines, let expiresAt = line.expiresAt {
                 guard expiresAt > ExportCommand.wallClockMilliseconds() else {
                     skipped += 1
                     continue
                 }
                 expiry = .at(milliseconds: expiresAt)
-            } else if let ttl = line.ttl_ms {
+            } else if let ttl = line.ttl {
                 expiry = .after(.milliseconds(max(1, ttl)))
             } else {
                 expiry = .never

@@ -41,7 +41,7 @@ struct InfoCommand: ParsableCommand {
             ("page size", "\(info.pageSize) bytes"),
             ("data file", "\(bytesText(info.fileSize)) on disk, \(bytesText(info.usedBytes)) in use"),
             ("last transaction", "\(info.lastTransactionID)"),
-            ("readers", "\(info.readersInUse) of \(info.maxReaders) slots in use"),
+            ("readers", "\(info.readersInUse) of \(info.maxReaders) slots claimed"),
             ("tree depth", "\(info.treeDepth)"),
         ])
     }

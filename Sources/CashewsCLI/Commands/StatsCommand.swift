@@ -9,7 +9,7 @@ struct StatsCommand: ParsableCommand {
         discussion: """
             Prints the exact totals every process shares (entries, volume, blob files and bytes), \
             the volume against --size-limit when given (a cache does not record its limit), the \
-            map and file sizes, the reader slots in use, the eviction policy the cache was \
+            map and file sizes, the reader slots claimed, the eviction policy the cache was \
             created with, the durability this tool writes with (always "periodic": flushed \
             every second and when the command ends), and the entries that have expired but are \
             not swept yet (O(expired), through the expiry index).
@@ -56,7 +56,7 @@ struct StatsCommand: ParsableCommand {
             ("blob files", "\(ProgressBar.grouped(statistics.blobCount)) (\(bytesText(statistics.blobBytes)))"),
             ("data file", "\(bytesText(storage.fileSize)) on disk, \(bytesText(storage.usedBytes)) in use"),
             ("map size", bytesText(storage.mapSize)),
-            ("readers", "\(storage.readersInUse) of \(storage.maxReaders) slots in use"),
+            ("readers", "\(storage.readersInUse) of \(storage.maxReaders) slots claimed"),
             ("policy", policy),
             ("durability", "periodic, flushed when the command ends (this tool's writes)"),
         ]
