@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench hitratio fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli hitratio fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
+	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 
 ## Dependencies -----------------------------------------------------------------------------------
 
@@ -78,6 +79,10 @@ bench-compare: deps
 # an hour on 2 cores; narrow it with HITRATIO_ARGS="--traces OLTP --sizes 1000").
 hitratio: deps
 	python3 Benchmarks/Compare/hitratio.py $(HITRATIO_ARGS)
+
+# The `cashews` tool on 1,000,000 entries: import, export, check, keys (BENCH_ARGS="--entries N --runs N").
+bench-cli: deps
+	python3 Benchmarks/CLI/bench_cli.py $(BENCH_ARGS)
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)

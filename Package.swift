@@ -21,12 +21,16 @@ let package = Package(
         .library(name: "CashewsDisk", targets: ["CashewsDisk"]),
         .library(name: "SwiftCashews", targets: ["SwiftCashews"]),
         .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
+        // The command-line tool: look into, maintain and move a disk cache (`swift run cashews --help`).
+        .executable(name: "cashews", targets: ["CashewsCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The `cashews` tool only (no library product depends on it).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
@@ -82,6 +86,18 @@ let package = Package(
         // The backend conformance suite, run against every backend.
         .target(name: "CashewsTesting", dependencies: ["Cashews"]),
 
+        // The `cashews` command-line tool: its commands (a library target, so that tests reach
+        // the progress renderer) and the executable.
+        .target(
+            name: "CashewsCommands",
+            dependencies: [
+                "DiskCache", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CashewsCLI/Commands"
+        ),
+        .executableTarget(name: "CashewsCLI", dependencies: ["CashewsCommands"], path: "Sources/CashewsCLI/Main"),
+
         // Examples.
         .executableTarget(name: "Quickstart", dependencies: ["SwiftCashews"], path: "Examples/Quickstart"),
 
@@ -93,6 +109,7 @@ let package = Package(
         .testTarget(name: "CacheVocabularyTests", dependencies: ["CacheVocabulary"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CashewsCommands", "DiskCache", "LMDB", "TestSupport"]),
         .testTarget(
             name: "CashewsTests",
             dependencies: [

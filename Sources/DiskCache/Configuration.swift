@@ -44,6 +44,12 @@ extension DiskCache {
         /// first), besides what it must evict to stay within the limits. Default 16.
         public var cullLimit: Int
 
+        /// When true, opening an existing cache adopts the eviction policy it was created with
+        /// instead of throwing ``DiskCacheError/incompatibleCache(path:reason:)`` when
+        /// ``evictionPolicy`` differs (a new cache still gets ``evictionPolicy``). For tools that
+        /// open caches they did not create, such as the `cashews` command. Default false.
+        public var adoptsStoredPolicy = false
+
         /// Creates a configuration with the defaults.
         public init(
             sizeLimit: Int? = 1 << 30,

@@ -64,13 +64,42 @@ extension DiskCache {
         while isOverLimit(state.meta) {
             if try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
                 state.expirations += 1
-            } else if configuration.evictionPolicy == .s3FIFO
-                ? try evictFromQueues(txn, &state) : try removeHead(of: schema.order, txn, &state, onlyExpired: false)
-            {
+            } else if try evictOne(txn, &state) {
                 state.evictions += 1
             } else {
                 break
             }
+        }
+    }
+
+    /// Evicts one entry in the policy's order; false when there is nothing to evict.
+    private func evictOne(_ txn: borrowing Transaction, _ state: inout BatchState) throws -> Bool {
+        configuration.evictionPolicy == .s3FIFO
+            ? try evictFromQueues(txn, &state) : try removeHead(of: schema.order, txn, &state, onlyExpired: false)
+    }
+
+    /// Removes entries until the cache's volume is at most `volume` bytes, in one write
+    /// transaction of at most `limit` removals: expired entries first (soonest-expired first),
+    /// then in eviction-policy order (with ``EvictionPolicy/none``, expired entries only).
+    /// Returns how many it removed; call it again while the volume is still above the target,
+    /// which keeps every write transaction short beside other processes.
+    @discardableResult
+    public func cull(toVolume volume: Int, limit: Int = 1000) throws -> Int {
+        precondition(volume >= 0, "a target volume cannot be negative")
+        precondition(limit > 0, "a cull limit must be positive")
+        return try write { txn, state -> Int in
+            var removed = 0
+            while removed < limit, state.meta.volume > volume {
+                if try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
+                    state.expirations += 1
+                } else if configuration.evictionPolicy != .none, try evictOne(txn, &state) {
+                    state.evictions += 1
+                } else {
+                    break
+                }
+                removed += 1
+            }
+            return removed
         }
     }
 

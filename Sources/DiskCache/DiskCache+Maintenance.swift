@@ -59,7 +59,9 @@ extension DiskCache {
     /// written it and not yet committed the entry that references it.
     ///
     /// A check reads every entry and every blob: it is O(size of the cache), for tools and
-    /// maintenance windows, not hot paths.
+    /// maintenance windows, not hot paths. A check without repair compares each index with a
+    /// fingerprint of the rows the entries call for (no set of rows in memory) and counts the
+    /// faulty rows exactly only when a fingerprint differs.
     @discardableResult
     public func check(repair: Bool = false, orphanGrace: Duration = .seconds(600)) throws -> CheckReport {
         // Ages are taken now, before the scan: a file another writer finished just before the
@@ -130,13 +132,25 @@ extension DiskCache {
         return orphans.count
     }
 
-    private func verify(_ txn: borrowing Transaction, now: Int64, repair: Bool, candidates: [BlobID]) throws -> (
+    /// Scans every entry and compares the indexes with the rows the entries call for.
+    ///
+    /// Without `exact`, each index is compared by a fingerprint — the row count and the sums of
+    /// the rows' 128-bit XXH3 digests — instead of a set of rows (a set of a million arrays costs
+    /// seconds); when a fingerprint differs, the check runs again with `exact` sets to count
+    /// the dangling and missing rows. A repair always uses the sets (it needs the rows).
+    /// With S3-FIFO it also counts the small queue's entries and volume (a repair stores them).
+    private func verify(
+        _ txn: borrowing Transaction, now: Int64, repair: Bool, candidates: [BlobID], exact: Bool = false
+    ) throws -> (
         report: CheckReport, damagedBlobs: [BlobID], orphans: [BlobID], smallQueue: (count: Int64, volume: Int64)
     ) {
+        let exact = exact || repair
         var report = CheckReport()
         var smallQueue: (count: Int64, volume: Int64) = (0, 0)
-        var expected = Set<[UInt8]>()  // index rows the entries call for
+        var expected = Set<[UInt8]>()  // index rows the entries call for (exact only)
         var expectedOrder = Set<[UInt8]>()
+        var expiryPrint = RowFingerprint()
+        var orderPrint = RowFingerprint()
         var corrupt: [[UInt8]] = []
         var damagedBlobs: [BlobID] = []
         var referenced = Set<BlobID>()
@@ -159,11 +173,15 @@ extension DiskCache {
                 }
                 if view.header.isExpired(at: now) { report.expiredEntries += 1 }
                 if view.header.expiresAt != 0 {
-                    IndexKey.with(UInt64(view.header.expiresAt), entry.key) { _ = expected.insert(Array($0)) }
+                    IndexKey.with(UInt64(view.header.expiresAt), entry.key) { row in
+                        if exact { expected.insert(Array(row)) } else { expiryPrint.add(row) }
+                    }
                 }
                 if store.policy != .none {
                     let rank = try store.currentRank(txn, storageKey: entry.key, header: view.header).rank
-                    IndexKey.with(rank, entry.key) { _ = expectedOrder.insert(Array($0)) }
+                    IndexKey.with(rank, entry.key) { row in
+                        if exact { expectedOrder.insert(Array(row)) } else { orderPrint.add(row) }
+                    }
                     if store.policy == .s3FIFO && rank < Rank.mainQueue {
                         smallQueue.count += 1
                         smallQueue.volume += EntryStore.volume(of: view.header, storageKeyLength: entry.key.count)
@@ -179,8 +197,17 @@ extension DiskCache {
         report.recordedBlobCount = Int(meta.blobCount)
         report.recordedBlobBytes = Int(meta.blobBytes)
 
-        let (danglingExpiry, missingExpiry) = try compare(index: schema.expiry, with: expected, txn, repair: repair)
-        let (danglingOrder, missingOrder) = try compare(index: schema.order, with: expectedOrder, txn, repair: repair)
+        if !exact {
+            guard try fingerprint(of: schema.expiry, txn) == expiryPrint,
+                try fingerprint(of: schema.order, txn) == orderPrint
+            else {
+                return try verify(txn, now: now, repair: false, candidates: candidates, exact: true)
+            }
+        }
+        let (danglingExpiry, missingExpiry) =
+            exact ? try compare(index: schema.expiry, with: expected, txn, repair: repair) : (0, 0)
+        let (danglingOrder, missingOrder) =
+            exact ? try compare(index: schema.order, with: expectedOrder, txn, repair: repair) : (0, 0)
         let danglingRanks = try danglingSideRanks(txn, repair: repair)
         let danglingGhosts = try store.danglingGhostRows(txn, repair: repair)
         report.danglingIndexRows = danglingExpiry + danglingOrder + danglingRanks + danglingGhosts
@@ -241,6 +268,18 @@ extension DiskCache {
         return dangling.count
     }
 
+    /// The fingerprint of every row of `index`.
+    private func fingerprint(of index: Database, _ txn: borrowing Transaction) throws -> RowFingerprint {
+        var print = RowFingerprint()
+        try txn.withCursor(in: index) { cursor in
+            try cursor.scan { row in
+                print.add(row.key)
+                return .continue
+            }
+        }
+        return print
+    }
+
     /// Compares an index with the rows the entries call for; with `repair`, makes them equal.
     private func compare(
         index: Database, with expected: Set<[UInt8]>, _ txn: borrowing Transaction, repair: Bool
@@ -260,6 +299,22 @@ extension DiskCache {
             for row in missing { try txn.put([UInt8](), forKey: row, in: index) }
         }
         return (dangling.count, missing.count)
+    }
+}
+
+/// An order-independent fingerprint of a set of index rows: how many, and the wrapping sums of
+/// their XXH3-128 digests. Two sets of rows with equal fingerprints are equal but for a 2^-128
+/// chance (the rows of one index are distinct: each names its own entry).
+struct RowFingerprint: Equatable {
+    var count = 0
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+
+    mutating func add(_ row: UnsafeRawBufferPointer) {
+        let (high, low) = Hash.digest(row)
+        count += 1
+        self.high &+= high
+        self.low &+= low
     }
 }
 

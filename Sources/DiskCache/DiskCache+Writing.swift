@@ -35,6 +35,13 @@ extension DiskCache {
     /// pair of the same key wins). Sorted keys load fastest. All or nothing: if one pair cannot
     /// be stored, none is.
     public func set<V: ContiguousBytes>(_ entries: [(key: String, value: V)], expiry: Expiry = .never) throws {
+        try set(entries.map { (key: $0.key, value: $0.value, expiry: expiry) })
+    }
+
+    /// Stores every entry of `entries`, each with its own expiry, in order, in one transaction (a
+    /// later entry of the same key wins). All or nothing, like the batch `set` with one expiry; this is
+    /// what an import of exported entries uses, so that each keeps its remaining time.
+    public func set<V: ContiguousBytes>(_ entries: [(key: String, value: V, expiry: Expiry)]) throws {
         var blobs: [BlobWriter?] = []
         defer { for case let writer? in blobs where !writer.isCommitted { writer.discard() } }
         for entry in entries {
@@ -46,8 +53,8 @@ extension DiskCache {
                 })
         }
         try write { txn, state in
-            let deadline = try expiry.deadline(now: state.now)
             for (index, entry) in entries.enumerated() {
+                let deadline = try entry.expiry.deadline(now: state.now)
                 try withPayload(entry.value, blob: blobs[index]) { payload in
                     _ = try writeValue(txn, &state, key: entry.key, payload: payload, deadline: deadline, when: .always)
                 }

@@ -97,7 +97,14 @@ public final class DiskCache: Sendable {
                 metadata: ["directory": "\(directory)", "reason": "\(reason)", "movedTo": "\(moved)"])
             environment = try DiskCache.openEnvironment(directory, options: options)
         }
-        let schema = try storage { try Schema(environment: environment, policy: configuration.evictionPolicy) }
+        var configuration = configuration
+        var schema = try storage { try Schema(environment: environment, policy: configuration.evictionPolicy) }
+        if configuration.adoptsStoredPolicy, let stored = try DiskCache.storedPolicy(environment, schema),
+            stored != configuration.evictionPolicy
+        {
+            configuration.evictionPolicy = stored
+            schema = try storage { try Schema(environment: environment, policy: stored) }
+        }
         self.environment = environment
         self.directory = environment.path
         self.configuration = configuration
@@ -190,6 +197,19 @@ public final class DiskCache: Sendable {
 
     /// This process's effective user, the owner every cache directory must have.
     private static let effectiveUserID = geteuid()
+
+    /// The eviction policy named by the format line of an existing cache of this format, or nil
+    /// (a new cache, or a format line this version does not read).
+    private static func storedPolicy(_ environment: Environment, _ schema: Schema) throws -> EvictionPolicy? {
+        let found = try storage {
+            try environment.read { txn in try txn.value(forKey: Schema.formatKey, in: schema.meta) }
+        }
+        guard let found else { return nil }
+        let line = String(decoding: found, as: UTF8.self)
+        guard line.hasPrefix(Schema.format + " policy=") else { return nil }
+        let name = line.dropFirst(Schema.format.count + " policy=".count).prefix { $0 != " " }
+        return EvictionPolicy(rawValue: String(name))
+    }
 
     /// Writes the format line of a new cache, or checks that of an existing one.
     private func checkFormat() throws {
