@@ -161,4 +161,24 @@ import Testing
             }
         }
     }
+
+    @Test func adoptingS3FIFOOpensItsGhostList() throws {
+        try withCacheDirectory { path in
+            do {
+                let cache = try DiskCache(
+                    directory: path, configuration: .init(sizeLimit: nil, countLimit: 10, evictionPolicy: .s3FIFO))
+                for index in 0..<30 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            }
+            var configuration = DiskCache.Configuration(sizeLimit: nil, countLimit: 10)
+            configuration.adoptsStoredPolicy = true
+            let cache = try DiskCache(directory: path, configuration: configuration)
+            #expect(cache.configuration.evictionPolicy == .s3FIFO)
+            #expect(cache.schema.ghosts != nil)
+            for index in 30..<60 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            #expect(try cache.count == 10)
+            #expect(try cache.check().isClean)
+            #expect(try cache.cull(toVolume: 0) == 10)
+            #expect(try cache.check().isClean)
+        }
+    }
 }
