@@ -89,7 +89,7 @@ extension DiskCache {
                             return nil
                         }
                         hits += 1
-                        accessLog?.record(storageKey)
+                        if accessLog?.record(storageKey) == true { requestFold() }
                         return Array(record.payload)
                     }
                 }

@@ -109,7 +109,7 @@ extension DiskCache {
                             return
                         }
                         hit = true
-                        accessLog?.record(storageKey)
+                        if accessLog?.record(storageKey) == true { requestFold() }
                         try inline(record.payload)
                     }
                 }
@@ -148,7 +148,7 @@ extension DiskCache {
         guard let id = record.blobID else { return .damaged }
         switch try blobs.open(id, size: record.header.valueSize) {
         case .file(let fd):
-            accessLog?.record(storageKey)
+            if accessLog?.record(storageKey) == true { requestFold() }
             return .opened(fd)
         case .missing:
             if previouslyMissing == id { return .damaged }
@@ -216,7 +216,7 @@ extension DiskCache {
                             return nil
                         }
                         hits += 1
-                        accessLog?.record(storageKey)
+                        if accessLog?.record(storageKey) == true { requestFold() }
                         return Array(record.payload)
                     }
                 }

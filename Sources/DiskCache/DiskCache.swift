@@ -43,6 +43,8 @@ public final class DiskCache: Sendable {
     let accessLog: AccessLog?
     /// The note of the last flush, in the modes that defer flushes (see ``SyncMarker``).
     let syncMarker: SyncMarker.File?
+    /// True while a fold requested by a full access log is queued (see ``requestFold()``).
+    let foldRequested = Atomic<Bool>(false)
     /// When maintenance last looked for orphan blob files (ms, monotonic; 0: never).
     let lastOrphanSweep = Atomic<Int64>(0)
     /// When the data file was last flushed (ms, monotonic within this process).
@@ -112,7 +114,8 @@ public final class DiskCache: Sendable {
         self.store = store
         let flushesBlobs = configuration.durability == .full || configuration.durability == .metadataAsync
         self.blobs = BlobStore(cacheDirectory: environment.path, flushes: flushesBlobs)
-        self.accessLog = store.tracksReads ? AccessLog() : nil
+        self.accessLog =
+            store.tracksReads ? AccessLog(capacity: AccessLog.capacity(for: configuration.evictionPolicy)) : nil
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         self.syncMarker =
             configuration.durability.defersFlushes
@@ -342,6 +345,17 @@ public final class DiskCache: Sendable {
             }
             asyncWrites.enqueue(request)
         }
+    }
+
+    /// Asks the async writer thread for a transaction that only folds the recorded reads (the
+    /// access log is full), unless one is already on its way; never waits for it.
+    func requestFold() {
+        guard foldRequested.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+            return
+        }
+        let request = WriteRequest { _, _ in }  // every write transaction folds the log first
+        request.completion = { [weak self] _ in self?.foldRequested.store(false, ordering: .relaxed) }
+        asyncWrites.enqueue(request)
     }
 
     /// Runs one batch of requests in one write transaction.

@@ -247,6 +247,24 @@ struct EvictionPolicyTests {
         }
     }
 
+    @Test("a full access log has its reads folded by a transaction of its own, with no write")
+    func fullLogFoldsItself() throws {
+        try withCacheDirectory { path in
+            let cache = try cache(path, .leastRecentlyUsed, countLimit: 3000)
+            for index in 0..<2000 { try cache.set(bytes("v"), forKey: "k\(index)") }
+            let ranked = {
+                try cache.environment.read { txn in try txn.statistics(of: cache.schema.ranks).entries }
+            }
+            #expect(try ranked() == 0)
+            for index in 0..<1024 { _ = try cache.get("k\(index)") }  // fills the log (1024 keys)
+            // The fold runs on the async writer thread: wait for it (bounded), never write.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try ranked() == 0 && ContinuousClock.now < deadline { usleep(1000) }
+            #expect(try ranked() == 1024)
+            #expect(try cache.check().isClean)
+        }
+    }
+
     @Test("reads are folded by the maintenance round when nothing is written")
     func foldedByMaintenance() throws {
         try withCacheDirectory { path in

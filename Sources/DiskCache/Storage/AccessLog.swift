@@ -7,10 +7,11 @@ import Synchronization
 /// transaction of this process folds the log into the eviction order (and empties it) *before*
 /// its own writes, since every read in the log happened before them. A fold touches only the
 /// order index and the side table of ranks, never a value, and the log is bounded: once it holds
-/// `capacity` keys, hits of keys not in it are dropped, so one transaction folds at most
-/// `capacity` keys. The eviction order is therefore an approximation: reads since the last write
-/// of this process, and reads dropped from a full log, do not count yet; each process folds only
-/// its own reads.
+/// `capacity` keys, the hit that filled it asks the async writer thread for a fold transaction of
+/// its own (one at a time), and hits of keys not in it are dropped until that fold has drained
+/// it, so one transaction folds at most `capacity` keys. The eviction order is therefore an
+/// approximation: reads since the last write of this process, and reads dropped while a full log
+/// waits for its fold, do not count yet; each process folds only its own reads.
 final class AccessLog: Sendable {
     struct Access {
         var hits: UInt32
@@ -20,14 +21,21 @@ final class AccessLog: Sendable {
     private let table = Mutex<(entries: [[UInt8]: Access], tick: UInt64)>(([:], 0))
     let capacity: Int
 
+    /// A log of up to `capacity` keys: 1024 for least recently and least frequently used (a
+    /// fold moves each key in the order), 8192 for S3-FIFO (a fold only sets read bits).
+    static func capacity(for policy: EvictionPolicy) -> Int { policy == .s3FIFO ? 8192 : 1024 }
+
     init(capacity: Int = 1024) {
         self.capacity = capacity
     }
 
-    /// Records one hit of `storageKey`.
-    func record(_ storageKey: UnsafeRawBufferPointer) {
+    /// Records one hit of `storageKey`. Returns true when this hit filled the log: the caller
+    /// should have it folded soon (``DiskCache/requestFold()``), since hits of keys not in a full
+    /// log are dropped.
+    @discardableResult
+    func record(_ storageKey: UnsafeRawBufferPointer) -> Bool {
         let key = Array(storageKey)
-        table.withLock { state in
+        return table.withLock { state -> Bool in
             state.tick &+= 1
             if var access = state.entries[key] {
                 access.hits &+= 1
@@ -35,7 +43,9 @@ final class AccessLog: Sendable {
                 state.entries[key] = access
             } else if state.entries.count < capacity {
                 state.entries[key] = Access(hits: 1, tick: state.tick)
+                return state.entries.count == capacity
             }
+            return false
         }
     }
 
