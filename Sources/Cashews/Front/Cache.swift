@@ -55,6 +55,8 @@ public final class Cache: Sendable, Service {
     @usableFromInline let misses: Counter
     @usableFromInline let unsignedValues: Counter
     @usableFromInline let badSignatures: Counter
+    /// Stored values read as a miss because they are of another or an outdated type.
+    @usableFromInline let unreadableValues: Counter
     /// The state of the strategies: single flights, background refreshes, detection scopes.
     @usableFromInline let strategies: StrategyRuntime
 
@@ -69,6 +71,7 @@ public final class Cache: Sendable, Service {
         misses = Counter(label: "cashews_misses")
         unsignedValues = Counter(label: "cashews_unsigned_values")
         badSignatures = Counter(label: "cashews_bad_signatures")
+        unreadableValues = Counter(label: "cashews_unreadable_values")
         strategies = StrategyRuntime(logger: logger)
     }
 
@@ -245,7 +248,9 @@ public final class Cache: Sendable, Service {
         }
     }
 
-    private func encode<T: Codable & Sendable>(_ value: T, for route: Route, key: String) throws -> CacheValue {
+    /// The stored form of `value` under `key` on `route`: an object where the backend keeps
+    /// objects and the format is the standard one, else its bytes through the route's format.
+    func encode<T: Codable & Sendable>(_ value: T, for route: Route, key: String) throws -> CacheValue {
         route.backend.storesObjects && route.format.isStandard
             ? .object(value) : .bytes(try route.format.encode(value, forKey: key))
     }

@@ -8,7 +8,7 @@ extension Cache {
     /// let page = try await cache.early(key: "page:\(n)", ttl: "10m", earlyTTL: "2m") { try await render(n) }
     /// ```
     ///
-    /// Past `earlyTTL`, the first caller to take the lock `<key>:lock` (a set-if-absent that
+    /// Past `earlyTTL`, the first caller to take the lock `early:v2:<key>:lock` (a set-if-absent that
     /// expires after `earlyTTL`) starts the recompute in the background (see ``run()``);
     /// every caller, that one included, gets the stale value at once. A cold miss computes inline
     /// (with single flight when `protected`).
@@ -22,19 +22,26 @@ extension Cache {
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent cold misses share one computation.
+    ///   - prefix: Put before `key` to make the stored key (default `"early:v2:"`, as in cashews),
+    ///     so that its entry (the value and when it goes stale) never shares an entry with ``set(_:_:ttl:)``, `cached` or another
+    ///     strategy on the same key.
+    ///   - upper: When true, an outcome that `compute` got from another strategy of this cache
+    ///     (an inner hit, see ``detect(isolation:_:)``) is returned but not stored again.
     ///   - compute: Computes the value.
     nonisolated(nonsending) public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
         timeCondition: Duration? = nil, tags: [String] = [],
-        protected: Bool = true, _ compute: @escaping @Sendable () async throws -> Value
+        protected: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
+        _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
+        let key = prefix + key
         let route = try route(for: key)
         let expiry = try expiry(ttl)
         let staleAfter = try earlyTTL?.duration ?? ttl.duration * 0.33
         let store = { @Sendable () async throws -> Value in
             try await self.computeAndStore(
                 key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, tags: .texts(tags), compute)
+                timeCondition: timeCondition, tags: .texts(tags), upper: upper, compute)
         }
         if let envelope = try await envelope(of: Value.self, at: key, in: route) {
             hits.increment()

@@ -16,12 +16,15 @@ extension Cache {
     ///   - condition: Which values are stored (errors are not, whatever it says).
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
     ///   - shouldFailOver: Which errors fall back to the stored value (default: all).
+    ///   - prefix: Put before `key` to make the stored key (default `"fail:"`, as in cashews).
+    ///     The value is stored there as it is, as ``set(_:_:ttl:)`` stores it.
     ///   - compute: The call, made every time.
     nonisolated(nonsending) public func failover<Value: Codable & Sendable>(
         key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
-        when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true }, prefix: String = "fail:",
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
+        let key = prefix + key
         let route = try route(for: key)
         let expiry = try expiry(ttl)
         let start = clock.now()
@@ -30,19 +33,19 @@ extension Cache {
         do {
             (value, innerHits) = try await detect { try await compute() }
         } catch  where !(error is CancellationError) && shouldFailOver(error) {
-            guard let envelope = try await envelope(of: Value.self, at: key, in: route), envelope.holdsValue else {
+            guard case .value(let stored) = try await plainEntry(of: Value.self, at: key, in: route) else {
                 throw error
             }
             hits.increment()
             recordHit(key, .failover)
-            return try envelope.unwrap()
+            return stored
         }
         // Fresh: store it. A failed write is logged, never a reason to return a stale value.
         let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
         if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
             do {
                 _ = try await route.backend.set(
-                    key, try storedForm(of: StoredEnvelope<Value>(.value(value)), for: route, key: key),
+                    key, try encode(value, for: route, key: key),
                     expiry: expiry, condition: .always)
             } catch {
                 logger.warning(

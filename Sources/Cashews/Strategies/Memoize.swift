@@ -1,7 +1,7 @@
 extension Cache {
     /// Wraps `function` so that its results are cached by its arguments: the returned function
     /// answers from the cache when it can, as
-    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)``.
+    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)``.
     ///
     /// ```swift
     /// let user = cache.memoize(ttl: "1h") { (id: Int) in try await db.user(id) }

@@ -18,13 +18,19 @@ extension Cache {
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent recomputes of `key` share one.
+    ///   - prefix: Put before `key` to make the stored key (default `"soft:"`, as in cashews),
+    ///     so that its entry (the value and when it goes stale) never shares an entry with ``set(_:_:ttl:)``, `cached` or another
+    ///     strategy on the same key.
+    ///   - upper: When true, an outcome that `compute` got from another strategy of this cache
+    ///     (an inner hit, see ``detect(isolation:_:)``) is returned but not stored again.
     ///   - compute: Computes the value.
     nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
         condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
-        protected: Bool = true,
+        protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
+        let key = prefix + key
         let route = try route(for: key)
         let expiry = try expiry(ttl)
         let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
@@ -43,7 +49,7 @@ extension Cache {
             }
             return try await self.computeAndStore(
                 key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, tags: .texts(tags), compute)
+                timeCondition: timeCondition, tags: .texts(tags), upper: upper, compute)
         }
         do {
             return protected ? try await strategies.flights.run(key, recompute) : try await recompute()

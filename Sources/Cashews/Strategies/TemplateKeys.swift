@@ -1,5 +1,5 @@
 extension Cache {
-    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` with a key
+    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)`` with a key
     /// rendered from `template` and `values` (and the ``KeyContext``); tag templates are rendered
     /// from the same values when an outcome is stored.
     ///

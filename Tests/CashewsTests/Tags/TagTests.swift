@@ -91,7 +91,8 @@ struct TagTests {
             #expect(try await cache.dynamic(key: "dynamic", tags: ["all"]) { 0 } == 0, "\(name)")
             await cache.waitForBackgroundRefreshes()
             #expect(
-                try await cache.keys(taggedWith: "all") == ["cached", "dynamic", "early", "hit", "soft"], "\(name)")
+                try await cache.keys(taggedWith: "all")
+                    == ["cached", "dynamic:dynamic", "early:v2:early", "hit:hit", "soft:soft"], "\(name)")
             #expect(try await cache.delete(taggedWith: "all") == 5, "\(name)")
             #expect(try await run() == [5, 6, 7, 8], "\(name): recomputed")
         }
