@@ -36,8 +36,8 @@ extension Cache {
     ///   for `lock` without `ttl`, or the backend's errors.
     @inlinable
     nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
-        key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
-        tags: [String] = [], lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
+        key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil,
+        tags: [String] = [], lock: Bool = false, lockTimeout: TTL? = nil, protected: Bool = true,
         prefix: String = "", upper: Bool = false, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         try await cached(
@@ -46,12 +46,38 @@ extension Cache {
     }
 
     /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)``
+    /// with a TTL computed from each computed value, as cashews' callable `ttl` with `result`.
+    ///
+    /// ```swift
+    /// let page = try await cache.cached(key: "page:\(n)", ttl: { page in page.isEmpty ? "1m" : "1h" }) {
+    ///     try await render(n)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - ttl: How long a computed value lives (nil: no expiry).
+    ///   - errorTTL: How long a stored error lives, when `condition` stores errors (default 1 minute).
+    ///   - The others: as in the form with a fixed TTL (there is no `lock`: its lock needs a
+    ///     TTL before the value exists).
+    nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, errorTTL: TTL = 60,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        protected: Bool = true, prefix: String = "", upper: Bool = false,
+        _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await cached(
+            key: prefix + key, ttl: errorTTL, condition: condition, timeCondition: timeCondition,
+            tagging: .texts(tags), lock: false, lockTimeout: nil, protected: protected, upper: upper, ttlOf: ttl,
+            compute)
+    }
+
+    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)``
     /// on the stored key (prefix included), with tags rendered only when an outcome is stored.
     @inlinable
     nonisolated(nonsending) func cached<Value: Codable & Sendable>(
-        key: String, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?, tagging tags: StrategyTags,
-        lock: Bool, lockTimeout: Duration?, protected: Bool, upper: Bool = false,
-        _ compute: @Sendable () async throws -> Value
+        key: String, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: TTL?, tagging tags: StrategyTags,
+        lock: Bool, lockTimeout: TTL?, protected: Bool, upper: Bool = false,
+        ttlOf: (@Sendable (Value) -> TTL?)? = nil, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         let route = try route(for: key)
         let stored = try await route.backend.get(key)
@@ -68,16 +94,16 @@ extension Cache {
             misses.increment()
             return try await fill(
                 key: key, route: route, ttl: ttl, condition: condition, timeCondition: timeCondition, tags: tags,
-                lock: lock, lockTimeout: lockTimeout, protected: protected, upper: upper, compute)
+                lock: lock, lockTimeout: lockTimeout, protected: protected, upper: upper, ttlOf: ttlOf, compute)
         }
     }
 
     /// The miss path of ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)``.
     @usableFromInline
     nonisolated(nonsending) func fill<Value: Codable & Sendable>(
-        key: String, route: Route, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: Duration?,
-        tags: StrategyTags, lock: Bool, lockTimeout: Duration?, protected: Bool, upper: Bool,
-        _ compute: @Sendable () async throws -> Value
+        key: String, route: Route, ttl: TTL?, condition: CacheCondition<Value>, timeCondition: TTL?,
+        tags: StrategyTags, lock: Bool, lockTimeout: TTL?, protected: Bool, upper: Bool,
+        ttlOf: (@Sendable (Value) -> TTL?)? = nil, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         if lock && ttl == nil {
             throw CashewsError.ttlRequired(
@@ -96,13 +122,14 @@ extension Cache {
             case .miss:
                 return try await self.computeAndStore(
                     key: key, route: route, expiry: expiry, plain: true, condition: condition,
-                    timeCondition: timeCondition, tags: tags, upper: upper, compute)
+                    timeCondition: timeCondition, tags: tags, upper: upper, ttlOf: ttlOf, compute)
             }
         }
         nonisolated(nonsending) func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
             return try await self.withLock(
-                key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout, checkInterval: .milliseconds(5), computeOnce)
+                key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout?.duration, checkInterval: .milliseconds(5),
+                computeOnce)
         }
         return protected ? try await strategies.flights.run(key, locked) : try await locked()
     }
@@ -111,23 +138,24 @@ extension Cache {
     /// `timeCondition` allow, and returns its value or throws its error. `plain` stores a value
     /// as it is (as `set` does); otherwise it is stored in an envelope whose stale time
     /// `staleAfter` sets. With `upper`, an outcome that came from an inner hit is not stored.
+    /// `ttlOf`, when given, sets the expiry of a value (`expiry` is then that of an error).
     nonisolated(nonsending) func computeAndStore<Value: Codable & Sendable>(
         key: String, route: Route, expiry: Expiry, staleAfter: Duration? = nil, plain: Bool = false,
-        condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags, upper: Bool = false,
-        _ compute: @Sendable () async throws -> Value
+        condition: CacheCondition<Value>, timeCondition: TTL?, tags: StrategyTags, upper: Bool = false,
+        ttlOf: (@Sendable (Value) -> TTL?)? = nil, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         try await computeAndStoreReporting(
             key: key, route: route, expiry: expiry, staleAfter: staleAfter, plain: plain, condition: condition,
-            timeCondition: timeCondition, tags: tags, upper: upper, compute
+            timeCondition: timeCondition, tags: tags, upper: upper, ttlOf: ttlOf, compute
         ).outcome.get()
     }
 
-    /// ``computeAndStore(key:route:expiry:staleAfter:plain:condition:timeCondition:tags:upper:_:)``,
+    /// ``computeAndStore(key:route:expiry:staleAfter:plain:condition:timeCondition:tags:upper:ttlOf:_:)``,
     /// reporting the outcome and whether it was stored (a failed store throws).
     nonisolated(nonsending) func computeAndStoreReporting<Value: Codable & Sendable>(
         key: String, route: Route, expiry: Expiry, staleAfter: Duration? = nil, plain: Bool = false,
-        condition: CacheCondition<Value>, timeCondition: Duration?, tags: StrategyTags, upper: Bool = false,
-        _ compute: @Sendable () async throws -> Value
+        condition: CacheCondition<Value>, timeCondition: TTL?, tags: StrategyTags, upper: Bool = false,
+        ttlOf: (@Sendable (Value) -> TTL?)? = nil, _ compute: @Sendable () async throws -> Value
     ) async throws -> (outcome: Result<Value, any Error>, stored: Bool) {
         let start = clock.now()
         let result: Result<Value, any Error>
@@ -146,8 +174,10 @@ extension Cache {
         // Never cache a cancellation, nor (with `upper`) what an inner cache served.
         if result.isCancellation || innerHit { return (result, false) }
         let end = clock.now()
-        let slowEnough = timeCondition.map { end - start > $0.milliseconds } ?? true
+        let slowEnough = try timeCondition.map { end - start > (try $0.duration).milliseconds } ?? true
         guard slowEnough && condition.shouldStore(result) else { return (result, false) }
+        var expiry = expiry
+        if let ttlOf, case .success(let value) = result { expiry = try self.expiry(ttlOf(value)) }
         let stored: CacheValue
         if plain {
             stored = try plainStoredForm(of: result, for: route, key: key)

@@ -30,7 +30,7 @@ extension Cache {
     ///   - compute: Computes the value.
     nonisolated(nonsending) public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, tags: [String] = [],
+        timeCondition: TTL? = nil, tags: [String] = [],
         protected: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {

@@ -20,7 +20,7 @@ extension Cache {
     ///     The value is stored there as it is, as ``set(_:_:ttl:)`` stores it.
     ///   - compute: The call, made every time.
     nonisolated(nonsending) public func failover<Value: Codable & Sendable>(
-        key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
+        key: String, ttl: TTL?, condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil,
         when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true }, prefix: String = "fail:",
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -41,7 +41,7 @@ extension Cache {
             return stored
         }
         // Fresh: store it. A failed write is logged, never a reason to return a stale value.
-        let slowEnough = timeCondition.map { clock.now() - start > $0.milliseconds } ?? true
+        let slowEnough = try timeCondition.map { clock.now() - start > (try $0.duration).milliseconds } ?? true
         if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
             do {
                 _ = try await route.backend.set(

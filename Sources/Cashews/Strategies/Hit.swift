@@ -25,7 +25,7 @@ extension Cache {
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
     nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
         key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, tags: [String] = [], prefix: String = "hit:", upper: Bool = false,
+        timeCondition: TTL? = nil, tags: [String] = [], prefix: String = "hit:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let key = prefix + key
@@ -59,7 +59,7 @@ extension Cache {
     /// background, a cold one dies after 3 hits. The default TTL is a day and the default key
     /// prefix `dynamic:`, as in cashews.
     nonisolated(nonsending) public func dynamic<Value: Codable & Sendable>(
-        key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
+        key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil,
         tags: [String] = [], prefix: String = "dynamic:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {

@@ -26,7 +26,7 @@ extension Cache {
     ///   - compute: Computes the value.
     nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
-        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
         protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {

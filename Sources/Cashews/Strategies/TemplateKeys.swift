@@ -16,8 +16,8 @@ extension Cache {
     /// - Throws: ``KeyTemplateError`` when a placeholder has no value, then as `cached` does.
     nonisolated(nonsending) public func cached<Value: Codable & Sendable>(
         key template: KeyTemplate, values: [String: any Sendable], ttl: TTL?,
-        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [KeyTemplate] = [],
-        lock: Bool = false, lockTimeout: Duration? = nil, protected: Bool = true,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [KeyTemplate] = [],
+        lock: Bool = false, lockTimeout: TTL? = nil, protected: Bool = true,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         try await cached(
@@ -49,7 +49,7 @@ extension Cache {
     ///   when a placeholder has no value, then as `cached` does.
     public func memoize<each Argument: Sendable, Value: Codable & Sendable>(
         key template: KeyTemplate, ttl: TTL?, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, tags: [KeyTemplate] = [], lock: Bool = false, protected: Bool = true,
+        timeCondition: TTL? = nil, tags: [KeyTemplate] = [], lock: Bool = false, protected: Bool = true,
         _ body: @escaping @Sendable (repeat each Argument) async throws -> Value
     ) -> @Sendable (repeat each Argument) async throws -> Value {
         { (argument: repeat each Argument) in
