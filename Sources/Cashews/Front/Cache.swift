@@ -57,13 +57,19 @@ public final class Cache: Sendable, Service {
     @usableFromInline let badSignatures: Counter
     /// Stored values read as a miss because they are of another or an outdated type.
     @usableFromInline let unreadableValues: Counter
+    /// What ``get(_:as:)`` does with a stored value of another or an outdated type.
+    public let onTypeMismatch: TypeMismatchPolicy
     /// The state of the strategies: single flights, background refreshes, detection scopes.
     @usableFromInline let strategies: StrategyRuntime
 
     /// A cache with no backend yet (call ``setup(_:prefix:)``), reading the time from `clock`.
+    /// `onTypeMismatch` says what reading a value of another or an outdated type does: a miss
+    /// (the default, as in cashews; counted in `cashews_unreadable_values` and logged) or an error.
     public init(
-        separator: Character = ":", logger: Logger = Logger(label: "swift-cashews"), clock: CacheClock = .system
+        separator: Character = ":", logger: Logger = Logger(label: "swift-cashews"), clock: CacheClock = .system,
+        onTypeMismatch: TypeMismatchPolicy = .miss
     ) {
+        self.onTypeMismatch = onTypeMismatch
         self.separator = separator
         self.logger = logger
         self.clock = clock
@@ -192,10 +198,13 @@ public final class Cache: Sendable, Service {
 
     // MARK: Typed values
 
-    /// The value of `key` as `T`, or nil when absent or expired.
+    /// The value of `key` as `T`, or nil when absent or expired, or (by default) stored as
+    /// another or an outdated type: such a value is a miss, counted in `cashews_unreadable_values`
+    /// and logged, as in cashews.
     ///
     /// - Throws: ``CashewsError/typeMismatch(key:expected:found:)`` or
-    ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
+    ///   ``CashewsError/decodingFailed(key:type:reason:)`` for a value of another type, when the
+    ///   cache was made with `onTypeMismatch: .throw`.
     /// - Throws: ``CashewsError/badSignature(key:)`` when signing is set up and the value was
     ///   tampered with (an unsigned value is a miss).
     ///
@@ -210,20 +219,35 @@ public final class Cache: Sendable, Service {
             misses.increment()
             return nil
         }
-        if route.format.isStandard {
+        if route.format.isStandard, case .object(let object) = value, let hit = object as? T {
             hits.increment()
-            switch value {
-            case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
-            case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)
-            }
+            return hit
         }
         return try decode(value, as: type, key: key, format: route.format)
     }
 
-    /// A stored value read through `format`, counted as a hit or (unsigned) a miss.
+    /// A stored value read through `format`, counted as a hit or (unsigned, or of another type
+    /// under ``TypeMismatchPolicy/miss``) a miss.
     @usableFromInline
     func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String, format: ValueFormat) throws
         -> T?
+    {
+        do {
+            return try decodeOrThrow(value, as: type, key: key, format: format)
+        } catch let error as CashewsError where onTypeMismatch == .miss {
+            switch error {
+            case .typeMismatch, .decodingFailed:
+                misses.increment()
+                _ = unreadable(key, as: type, reason: "\(error)")
+                return nil
+            default: throw error
+            }
+        }
+    }
+
+    /// ``decode(_:as:key:format:)``, throwing for a value of another type.
+    func decodeOrThrow<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String, format: ValueFormat)
+        throws -> T?
     {
         switch value {
         case .object(let object):
@@ -316,6 +340,56 @@ public final class Cache: Sendable, Service {
             }
         }
         return results
+    }
+
+    /// The values of keys of different types, in order (nil where absent, or of another type
+    /// as ``get(_:as:)`` says): one batch `get` per backend.
+    ///
+    /// ```swift
+    /// let values = try await cache.get(["user:1": User.self, "visits": Int.self])
+    /// let user = values[0] as? User
+    /// ```
+    nonisolated(nonsending) public func get(_ keys: KeyValuePairs<String, any (Codable & Sendable).Type>)
+        async throws -> [(any Sendable)?]
+    {
+        let names = keys.map(\.key)
+        var results = [(any Sendable)?](repeating: nil, count: names.count)
+        for (route, indexes) in try routes(of: names) {
+            let values = try await route.backend.get(indexes.map { names[$0] })
+            for (index, value) in zip(indexes, values) {
+                guard let value else {
+                    misses.increment()
+                    continue
+                }
+                let type: any (Codable & Sendable).Type = keys[index].value
+                results[index] = try decodeAny(value, as: type, key: names[index], format: route.format)
+            }
+        }
+        return results
+    }
+
+    private func decodeAny<T: Codable & Sendable>(
+        _ value: CacheValue, as type: T.Type, key: String, format: ValueFormat
+    ) throws -> (any Sendable)? {
+        try decode(value, as: type, key: key, format: format)
+    }
+
+    /// Stores every pair of `values`, whatever their types, all with `ttl`; one call per backend.
+    ///
+    /// ```swift
+    /// try await cache.set(["user:1": user, "visits": 3] as [String: any Codable & Sendable], ttl: "1h")
+    /// ```
+    nonisolated(nonsending) public func set(_ values: [String: any Codable & Sendable], ttl: TTL? = nil)
+        async throws
+    {
+        let expiry = try expiry(ttl)
+        let pairs = values.sorted { $0.key < $1.key }
+        for (route, indexes) in try routes(of: pairs.map(\.key)) {
+            let entries = try indexes.map { index in
+                (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
+            }
+            try await route.backend.set(entries, expiry: expiry)
+        }
     }
 
     /// Stores every pair of `values`, all with `ttl`; one call per backend.
