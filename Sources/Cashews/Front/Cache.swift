@@ -120,8 +120,11 @@ public final class Cache: Sendable, Service {
         // "user:" and "user" mean the same prefix: the separator is implied.
         var prefix = prefix
         while prefix.last == separator { prefix.removeLast() }
+        // A backend's failures surface as BackendError, suppressed or not.
+        let name = name ?? "\(type(of: backend))"
         let routed: any Backend =
-            suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
+            suppress || !backend.throwsFacadeErrors
+            ? SuppressingBackend(backend, name: name, logger: logger, suppresses: suppress) : backend
         table.withLock { table in
             var routes = table.routes.filter { $0.prefix != prefix }
             routes.append(Route(prefix: prefix, backend: routed, format: format))

@@ -64,6 +64,9 @@ public final class MemoryBackend: Backend {
     /// Memory backends keep typed values as they are.
     public var storesObjects: Bool { true }
 
+    /// It throws only facade errors.
+    public var throwsFacadeErrors: Bool { true }
+
     @inline(__always) private var now: Int64 { configuration.clock.now() }
 
     /// The shard of `key`: FNV-1a over its length and last 16 bytes (where keys such as
