@@ -94,15 +94,16 @@ public final class Cache: Sendable, Service {
     ///
     /// Every scheme also takes the value-format parameters (see ``ValueFormat``): `secret`,
     /// `digestmod` (`sha256` default, `sha384`, `sha512`, `sha1`), `previous_secrets` (comma
-    /// separated, for rotation), `compress` (`zlib` or `gzip`), `compress_level` (1…9) and
-    /// `compress_min_size` (default 1KiB).
+    /// separated, for rotation), `compress` (`zlib` or `gzip`; cashews' `compress_type` is read
+    /// as it), `compress_level` (1…9) and `compress_min_size` (default 1KiB). `"://"` alone is a
+    /// disabled backend, as in cashews (see ``DisabledBackend``).
     ///
     /// - Throws: ``CashewsError`` naming the bad scheme, parameter or value and what is accepted.
     @discardableResult
     public func setup(_ url: String, prefix: String = "") throws -> any Backend {
         // Parsed once: the facade reads its own parameters and sets them aside; the backend's
         // factory reads the rest.
-        let parsed = try BackendURL(url)
+        let parsed = try BackendURL(url).renaming("compress_type", to: "compress")
         let suppress = try parsed.boolean("suppress") ?? false
         let format = try ValueFormat(url: parsed)
         let backendURL = parsed.removing(parameters: ["suppress"] + ValueFormat.urlParameters)
@@ -533,8 +534,9 @@ public final class Cache: Sendable, Service {
         try await backend(for: key).removeFromSet(key, members)
     }
 
-    /// Removes and returns up to `count` members of the set under `key`.
-    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+    /// Removes and returns up to `count` members of the set under `key` (default 100, as
+    /// cashews' `set_pop`).
+    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int = 100) async throws -> [String] {
         try await backend(for: key).popFromSet(key, count: count)
     }
 

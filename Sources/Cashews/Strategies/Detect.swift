@@ -6,9 +6,9 @@ public enum CacheStrategy: String, Sendable, Hashable, CaseIterable {
     case cached
     /// ``Cache/failover(key:ttl:condition:timeCondition:when:prefix:_:)``, when it served the cached value.
     case failover
-    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:prefix:upper:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:tags:prefix:upper:_:)``.
+    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:background:condition:timeCondition:tags:prefix:upper:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:tags:prefix:upper:_:)``.
     case hit
-    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:prefix:upper:_:)``.
+    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:background:prefix:upper:_:)``.
     case early
     /// ``Cache/soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:prefix:upper:_:)``.
     case soft

@@ -22,6 +22,8 @@ extension Cache {
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent cold misses share one computation.
+    ///   - background: When false, the caller that takes the lock recomputes before it returns
+    ///     (still the stale value, as cashews' `background=False`), instead of in the background.
     ///   - prefix: Put before `key` to make the stored key (default `"early:v2:"`, as in cashews),
     ///     so that its entry (the value and when it goes stale) never shares an entry with ``set(_:_:ttl:)``, `cached` or another
     ///     strategy on the same key.
@@ -31,7 +33,7 @@ extension Cache {
     nonisolated(nonsending) public func early<Value: Codable & Sendable>(
         key: String, ttl: TTL, earlyTTL: TTL? = nil, condition: CacheCondition<Value> = .allValues,
         timeCondition: TTL? = nil, tags: [String] = [],
-        protected: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
+        protected: Bool = true, background: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let key = prefix + key
@@ -50,6 +52,16 @@ extension Cache {
                 let lockKey = key + ":lock"
                 let token = UUID().uuidString
                 if try await lock(lockKey, token: token, ttl: TTL(max(.milliseconds(1), staleAfter))) {
+                    if !background {
+                        do {
+                            _ = try await store()
+                        } catch {
+                            logger.error(
+                                "early refresh failed", metadata: ["key": "\(key)", "error": "\(error)"])
+                        }
+                        await release(lockKey, token: token)
+                        return try envelope.unwrap()
+                    }
                     strategies.background.submit(key: key) {
                         do {
                             _ = try await store()

@@ -14,6 +14,8 @@ extension Cache {
     ///   - ttl: How long the value and the counter live.
     ///   - cacheHits: The most hits a stored value serves.
     ///   - updateAfter: The hit that starts a background refresh (0: none).
+    ///   - background: When false, that hit refreshes before it returns (still the value it
+    ///     found, as cashews' `background=False`), instead of in the background.
     ///   - condition: Which outcomes are stored.
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored outcome (see ``delete(taggedWith:)``).
@@ -24,8 +26,9 @@ extension Cache {
     ///     (an inner hit, see ``detect(isolation:_:)``) is returned but not stored again.
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
     nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
-        key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
-        timeCondition: TTL? = nil, tags: [String] = [], prefix: String = "hit:", upper: Bool = false,
+        key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, background: Bool = true,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        prefix: String = "hit:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let key = prefix + key
@@ -46,7 +49,15 @@ extension Cache {
             hits.increment()
             recordHit(key, .hit)
             if updateAfter > 0 && count == updateAfter {
-                strategies.background.submit(key: key) { _ = try await refresh() }
+                if background {
+                    strategies.background.submit(key: key) { _ = try await refresh() }
+                } else {
+                    do {
+                        _ = try await refresh()
+                    } catch {
+                        logger.error("hit refresh failed", metadata: ["key": "\(key)", "error": "\(error)"])
+                    }
+                }
             }
             return try envelope.unwrap()
         }
@@ -54,7 +65,7 @@ extension Cache {
         return try await refresh()
     }
 
-    /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:prefix:upper:_:)`` with 3
+    /// ``hit(key:ttl:cacheHits:updateAfter:background:condition:timeCondition:tags:prefix:upper:_:)`` with 3
     /// hits and a refresh at the first: a value that keeps being read is refreshed in the
     /// background, a cold one dies after 3 hits. The default TTL is a day and the default key
     /// prefix `dynamic:`, as in cashews.
