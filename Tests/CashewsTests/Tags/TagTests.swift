@@ -108,7 +108,9 @@ struct TagTests {
                 "page \(calls.next())"
             }
             #expect(page == "page 1", "\(name)")
-            let user = cache.memoize(key: try KeyTemplate("user:{id}:{part}"), ttl: "1h", tags: [owner]) {
+            let user = cache.memoize(
+                key: try KeyTemplate("user:{id}:{part}"), ttl: "1h", arguments: ["id", "part"], tags: [owner]
+            ) {
                 (id: Int, part: String) in "\(part) of \(id), \(calls.next())"
             }
             #expect(try await user(7, "orders") == "orders of 7, 2", "\(name)")
