@@ -292,9 +292,17 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws
     {
+        try await untagIfTagged(key)
+        _ = try await store(key, value, expiry: expiry(ttl))
+    }
+
+    /// Stores `value` under `key` with `expiry` when `condition` holds, leaving its tags alone.
+    nonisolated(nonsending) func store<T: Codable & Sendable>(
+        _ key: String, _ value: T, expiry: Expiry, condition: WriteCondition = .always
+    ) async throws -> Bool {
         let route = try route(for: key)
-        _ = try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .always)
+        return try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: expiry, condition: condition)
     }
 
     /// Stores `value` under `key`; with `keepingTTL`, the entry keeps its current expiry (none
@@ -302,9 +310,8 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool)
         async throws
     {
-        let route = try route(for: key)
-        _ = try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
+        try await untagIfTagged(key)
+        _ = try await store(key, value, expiry: keepingTTL ? .keep : .never)
     }
 
     /// Stores `value` only if `key` holds no live value; returns whether it stored. Atomic: of
@@ -313,9 +320,10 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let route = try route(for: key)
-        return try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifAbsent)
+        let stored = try await store(key, value, expiry: expiry(ttl), condition: .ifAbsent)
+        // A key that was absent may still have tags from a value that expired.
+        if stored { try await untagIfTagged(key) }
+        return stored
     }
 
     /// Stores `value` only if `key` holds a live value; returns whether it stored.
@@ -323,9 +331,9 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let route = try route(for: key)
-        return try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifPresent)
+        let stored = try await store(key, value, expiry: expiry(ttl), condition: .ifPresent)
+        if stored { try await untagIfTagged(key) }
+        return stored
     }
 
     /// The values of `keys` as `T`, in order (nil where absent): one batch `get` per backend.
@@ -388,6 +396,7 @@ public final class Cache: Sendable, Service {
     {
         let expiry = try expiry(ttl)
         let pairs = values.sorted { $0.key < $1.key }
+        for pair in pairs { try await untagIfTagged(pair.key) }
         for (route, indexes) in try routes(of: pairs.map(\.key)) {
             let entries = try indexes.map { index in
                 (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
@@ -402,6 +411,7 @@ public final class Cache: Sendable, Service {
     {
         let expiry = try expiry(ttl)
         let pairs = values.sorted { $0.key < $1.key }
+        for pair in pairs { try await untagIfTagged(pair.key) }
         for (route, indexes) in try routes(of: pairs.map(\.key)) {
             let entries = try indexes.map { index in
                 (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
@@ -420,12 +430,14 @@ public final class Cache: Sendable, Service {
     /// Deletes `key`; returns whether a live value was deleted.
     @discardableResult
     nonisolated(nonsending) public func delete(_ key: String) async throws -> Bool {
-        try await backend(for: key).delete(key)
+        try await untagIfTagged(key)
+        return try await backend(for: key).delete(key)
     }
 
     /// Deletes `keys`; returns how many live values were deleted: one batch `delete` per backend.
     @discardableResult
     nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
+        for key in keys { try await untagIfTagged(key) }
         var deleted = 0
         for (route, indexes) in try routes(of: keys) {
             deleted += try await route.backend.delete(indexes.map { keys[$0] })
