@@ -36,14 +36,39 @@ extension Cache {
         protected: Bool = true, background: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let key = prefix + key
+        try await early(
+            key: prefix + key, expiry: expiry(ttl), staleAfter: earlyTTL?.duration ?? ttl.duration * 0.33,
+            ttlOf: nil, condition: condition, timeCondition: timeCondition, tags: tags, protected: protected,
+            background: background, upper: upper, compute)
+    }
+
+    /// ``early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:background:prefix:upper:_:)``
+    /// with a TTL computed from each computed value (`ttl: { value in … }`). `earlyTTL` is then
+    /// required (its default is a share of a TTL that is not known yet); a stored error lives
+    /// for `errorTTL`.
+    nonisolated(nonsending) public func early<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, earlyTTL: TTL, errorTTL: TTL = 60,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        protected: Bool = true, background: Bool = true, prefix: String = "early:v2:", upper: Bool = false,
+        _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await early(
+            key: prefix + key, expiry: expiry(errorTTL), staleAfter: earlyTTL.duration, ttlOf: ttl,
+            condition: condition, timeCondition: timeCondition, tags: tags, protected: protected,
+            background: background, upper: upper, compute)
+    }
+
+    /// `early` on the stored key, with its expiry and stale time worked out.
+    nonisolated(nonsending) func early<Value: Codable & Sendable>(
+        key: String, expiry: Expiry, staleAfter: Duration, ttlOf: (@Sendable (Value) -> TTL?)?,
+        condition: CacheCondition<Value>, timeCondition: TTL?, tags: [String], protected: Bool, background: Bool,
+        upper: Bool, _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         let route = try route(for: key)
-        let expiry = try expiry(ttl)
-        let staleAfter = try earlyTTL?.duration ?? ttl.duration * 0.33
         let store = { @Sendable () async throws -> Value in
             try await self.computeAndStore(
                 key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, tags: .texts(tags), upper: upper, compute)
+                timeCondition: timeCondition, tags: .texts(tags), upper: upper, ttlOf: ttlOf, compute)
         }
         if let envelope = try await envelope(of: Value.self, at: key, in: route) {
             hits.increment()

@@ -24,9 +24,30 @@ extension Cache {
         when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true }, prefix: String = "fail:",
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let key = prefix + key
-        let route = try route(for: key)
         let expiry = try expiry(ttl)
+        return try await failover(
+            key: prefix + key, expiryOf: { _ in expiry }, condition: condition, timeCondition: timeCondition,
+            when: shouldFailOver, compute)
+    }
+
+    /// ``failover(key:ttl:condition:timeCondition:when:prefix:_:)`` with a TTL computed from each
+    /// fresh value (`ttl: { value in … }`).
+    nonisolated(nonsending) public func failover<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, condition: CacheCondition<Value> = .allValues,
+        timeCondition: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        prefix: String = "fail:", _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await failover(
+            key: prefix + key, expiryOf: { try self.expiry(ttl($0)) }, condition: condition,
+            timeCondition: timeCondition, when: shouldFailOver, compute)
+    }
+
+    /// `failover` on the stored key, with the expiry of a fresh value given by `expiryOf`.
+    nonisolated(nonsending) func failover<Value: Codable & Sendable>(
+        key: String, expiryOf: (Value) throws -> Expiry, condition: CacheCondition<Value>, timeCondition: TTL?,
+        when shouldFailOver: @Sendable (any Error) -> Bool, _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let route = try route(for: key)
         let start = clock.now()
         let value: Value
         let innerHits: [CacheHit]
@@ -43,6 +64,7 @@ extension Cache {
         // Fresh: store it. A failed write is logged, never a reason to return a stale value.
         let slowEnough = try timeCondition.map { clock.now() - start > (try $0.duration).milliseconds } ?? true
         if innerHits.isEmpty && slowEnough && condition.shouldStore(.success(value)) {
+            let expiry = try expiryOf(value)
             do {
                 _ = try await route.backend.set(
                     key, try encode(value, for: route, key: key),

@@ -30,10 +30,36 @@ extension Cache {
         protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let key = prefix + key
+        try await soft(
+            key: prefix + key, expiry: expiry(ttl), staleAfter: softTTL?.duration ?? ttl.duration * 0.33, ttlOf: nil,
+            when: shouldFailOver, condition: condition, timeCondition: timeCondition, tags: tags,
+            protected: protected, upper: upper, compute)
+    }
+
+    /// ``soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:prefix:upper:_:)`` with a
+    /// TTL computed from each computed value (`ttl: { value in … }`). `softTTL` is then required
+    /// (its default is a share of a TTL that is not known yet).
+    nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, softTTL: TTL,
+        when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
+        _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        // Errors are never stored, so the expiry given here is never used.
+        try await soft(
+            key: prefix + key, expiry: .never, staleAfter: softTTL.duration, ttlOf: ttl, when: shouldFailOver,
+            condition: condition, timeCondition: timeCondition, tags: tags, protected: protected, upper: upper,
+            compute)
+    }
+
+    /// `soft` on the stored key, with its expiry and stale time worked out.
+    nonisolated(nonsending) func soft<Value: Codable & Sendable>(
+        key: String, expiry: Expiry, staleAfter: Duration, ttlOf: (@Sendable (Value) -> TTL?)?,
+        when shouldFailOver: @Sendable (any Error) -> Bool, condition: CacheCondition<Value>, timeCondition: TTL?,
+        tags: [String], protected: Bool, upper: Bool, _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
         let route = try route(for: key)
-        let expiry = try expiry(ttl)
-        let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
         let condition = condition.valuesOnly
         let stale = try await envelope(of: Value.self, at: key, in: route)
         if let stale, stale.staleAt > clock.now() {
@@ -49,7 +75,7 @@ extension Cache {
             }
             return try await self.computeAndStore(
                 key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, tags: .texts(tags), upper: upper, compute)
+                timeCondition: timeCondition, tags: .texts(tags), upper: upper, ttlOf: ttlOf, compute)
         }
         do {
             return protected ? try await strategies.flights.run(key, recompute) : try await recompute()

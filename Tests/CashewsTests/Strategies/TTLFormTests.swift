@@ -66,4 +66,25 @@ struct TTLFormTests {
             #expect(try await cache.timeToLive("failing") == .remaining(.seconds(30)), "\(name)")
         }
     }
+
+    @Test("early, soft and failover with a TTL computed from the value (memory and disk)")
+    func ttlFromTheResultOnStrategies() async throws {
+        let clock = ManualClock()
+        for (name, cache) in try Fixture.both(clock) {
+            let byLength: @Sendable (String) -> TTL? = { $0.count > 3 ? "1h" : "1m" }
+            _ = try await cache.early(key: "e", ttl: byLength, earlyTTL: "30s") { "long value" }
+            #expect(try await cache.timeToLive("early:v2:e") == .remaining(.seconds(3600)), "\(name)")
+            _ = try await cache.soft(key: "s", ttl: byLength, softTTL: "30s") { "abc" }
+            #expect(try await cache.timeToLive("soft:s") == .remaining(.seconds(60)), "\(name)")
+            _ = try await cache.failover(key: "f", ttl: byLength) { "abcd" }
+            #expect(try await cache.timeToLive("fail:f") == .remaining(.seconds(3600)), "\(name)")
+            clock.advance(by: .seconds(31))
+            let calls = Calls()
+            let stale = try await cache.soft(key: "s", ttl: byLength, softTTL: "30s") { () -> String in
+                calls.next()
+                return "xyz"
+            }
+            #expect(stale == "xyz" && calls.count == 1, "\(name): past softTTL, recomputed")
+        }
+    }
 }
