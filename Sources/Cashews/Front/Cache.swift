@@ -292,8 +292,9 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws
     {
-        try await untagIfTagged(key)
-        _ = try await store(key, value, expiry: expiry(ttl))
+        let expiry = try expiry(ttl)
+        try await tag(key, with: [], expiry: expiry)
+        _ = try await store(key, value, expiry: expiry)
     }
 
     /// Stores `value` under `key` with `expiry` when `condition` holds, leaving its tags alone.
@@ -310,7 +311,7 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool)
         async throws
     {
-        try await untagIfTagged(key)
+        try await tag(key, with: [], expiry: keepingTTL ? .keep : .never)
         _ = try await store(key, value, expiry: keepingTTL ? .keep : .never)
     }
 
@@ -320,9 +321,10 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let stored = try await store(key, value, expiry: expiry(ttl), condition: .ifAbsent)
+        let expiry = try expiry(ttl)
+        let stored = try await store(key, value, expiry: expiry, condition: .ifAbsent)
         // A key that was absent may still have tags from a value that expired.
-        if stored { try await untagIfTagged(key) }
+        if stored { try await tag(key, with: [], expiry: expiry) }
         return stored
     }
 
@@ -331,8 +333,9 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let stored = try await store(key, value, expiry: expiry(ttl), condition: .ifPresent)
-        if stored { try await untagIfTagged(key) }
+        let expiry = try expiry(ttl)
+        let stored = try await store(key, value, expiry: expiry, condition: .ifPresent)
+        if stored { try await tag(key, with: [], expiry: expiry) }
         return stored
     }
 
@@ -396,7 +399,7 @@ public final class Cache: Sendable, Service {
     {
         let expiry = try expiry(ttl)
         let pairs = values.sorted { $0.key < $1.key }
-        for pair in pairs { try await untagIfTagged(pair.key) }
+        for pair in pairs { try await tag(pair.key, with: [], expiry: expiry) }
         for (route, indexes) in try routes(of: pairs.map(\.key)) {
             let entries = try indexes.map { index in
                 (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
@@ -411,7 +414,7 @@ public final class Cache: Sendable, Service {
     {
         let expiry = try expiry(ttl)
         let pairs = values.sorted { $0.key < $1.key }
-        for pair in pairs { try await untagIfTagged(pair.key) }
+        for pair in pairs { try await tag(pair.key, with: [], expiry: expiry) }
         for (route, indexes) in try routes(of: pairs.map(\.key)) {
             let entries = try indexes.map { index in
                 (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))

@@ -15,6 +15,8 @@ final class StrategyRuntime: Sendable {
     /// True once this cache has tagged a key: from then on, overwriting or deleting a key also
     /// removes its tags (until then, there is nothing to look up).
     let tagsInUse = Atomic<Bool>(false)
+    /// Tag templates registered for key templates (``Cache/registerTag(_:forKeys:)``).
+    let registeredTags = Mutex<[(tag: KeyTemplate, keys: KeyTemplate)]>([])
 
     init(logger: Logger) {
         background = BackgroundWork(logger: logger)

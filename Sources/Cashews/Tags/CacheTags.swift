@@ -36,10 +36,46 @@ extension Cache {
     }
 
     /// The tags of `key`, sorted (none when it holds no live value): cashews' `get_key_tags`.
+    /// They are the tags it was stored with and those registered for keys of its form.
     nonisolated(nonsending) public func tags(of key: String) async throws -> [String] {
         guard try await exists(key) else { return [] }
         let reverse = Self.tagsKey(of: key)
-        return try await backend(for: reverse).members(of: reverse).sorted()
+        let stored = try await backend(for: reverse).members(of: reverse)
+        return Set(stored + registeredTags(for: key)).sorted()
+    }
+
+    /// Registers `tag` for every key of the form `keys`, as cashews' `register_tag`: from now
+    /// on, a key this cache writes that `keys` matches is tagged with `tag`, rendered from the
+    /// values of the key's placeholders, whatever the write (a plain `set`, a strategy).
+    ///
+    /// ```swift
+    /// try cache.registerTag(KeyTemplate("user:{id}"), forKeys: KeyTemplate("user:{id}:{part}"))
+    /// try await cache.set("user:7:orders", orders)      // tagged user:7
+    /// try await cache.delete(taggedWith: "user:7")
+    /// ```
+    ///
+    /// - Throws: ``CashewsError/invalidArgument(_:)`` when `tag` reads a value that is not a
+    ///   bare placeholder (`{id}`, without fields or formatters) of `keys`: only those can be read
+    ///   back from a key.
+    public func registerTag(_ tag: KeyTemplate, forKeys keys: KeyTemplate) throws {
+        let readable = keys.barePlaceholderNames
+        if let missing = tag.placeholderNames.first(where: { !readable.contains($0) }) {
+            throw CashewsError.invalidArgument(
+                "the tag template \"\(tag.text)\" reads {\(missing)}, which is not a bare placeholder of the key"
+                    + " template \"\(keys.text)\" (bare: \(readable)): write the key template with {\(missing)}")
+        }
+        strategies.registeredTags.withLock { $0.append((tag, keys)) }
+        strategies.tagsInUse.store(true, ordering: .relaxed)
+    }
+
+    /// The registered tags of `key`, rendered from the values its form gives.
+    func registeredTags(for key: String) -> [String] {
+        let registered = strategies.registeredTags.withLock { $0 }
+        guard !registered.isEmpty else { return [] }
+        return registered.compactMap { entry in
+            guard let values = entry.keys.values(in: key) else { return nil }
+            return try? entry.tag.render(values)
+        }
     }
 
     /// Deletes every entry tagged with any of `tags` (on whichever backend serves it) and the
@@ -84,8 +120,10 @@ extension Cache {
 
     /// Records that `key` carries each of `tags` (and only those: the tags it had are removed),
     /// for as long as an entry with `expiry` lives.
-    nonisolated(nonsending) func tag(_ key: String, with tags: [String], expiry: Expiry) async throws {
+    nonisolated(nonsending) func tag(_ key: String, with given: [String], expiry: Expiry) async throws {
         try await untagIfTagged(key)
+        let registered = registeredTags(for: key)
+        let tags = registered.isEmpty ? given : Array(Set(given + registered)).sorted()
         guard !tags.isEmpty else { return }
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         strategies.tagsInUse.store(true, ordering: .relaxed)

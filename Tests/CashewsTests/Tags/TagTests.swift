@@ -202,3 +202,40 @@ struct TagLifecycleTests {
         }
     }
 }
+
+@Suite("Registered tag templates (cashews' register_tag)")
+struct RegisteredTagTests {
+    @Test("a key template reads its bare placeholders back from a key")
+    func matching() throws {
+        let template = try KeyTemplate("user:{id}:{part}")
+        #expect(template.values(in: "user:7:orders") == ["id": "7", "part": "orders"])
+        #expect(template.values(in: "user:7:orders:2024") == ["id": "7", "part": "orders:2024"])
+        #expect(template.values(in: "user:7") == nil)
+        #expect(template.values(in: "users:7:orders") == nil)
+        #expect(try KeyTemplate("a:{x}:b").values(in: "a:1:b") == ["x": "1"])
+        #expect(try KeyTemplate("a:{x}:b").values(in: "a:1:c") == nil)
+        #expect(try KeyTemplate("{x}{y}").values(in: "12") == nil, "no literal between them: ambiguous")
+        #expect(try KeyTemplate("k:{name:lower}:{id}").barePlaceholderNames == ["id"])
+        #expect(try KeyTemplate("k:{name:lower}:{id}").values(in: "k:ada:3") == ["id": "3"])
+        #expect(try KeyTemplate("plain").values(in: "plain") == [:])
+    }
+
+    @Test("keys of a registered form are tagged by every write; tags(of:) lists them (memory and disk)")
+    func registered() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            try cache.registerTag(KeyTemplate("user:{id}"), forKeys: KeyTemplate("user:{id}:{part}"))
+            try await cache.set("user:7:orders", [1, 2], ttl: "1h")
+            _ = try await cache.cached(key: "user:7:profile", ttl: "1h") { "Ada" }
+            try await cache.set("user:8:orders", [3], ttl: "1h", tags: ["orders"])
+            try await cache.set("other", 1)
+            #expect(try await cache.tags(of: "user:7:orders") == ["user:7"], "\(name)")
+            #expect(try await cache.tags(of: "user:8:orders") == ["orders", "user:8"], "\(name)")
+            #expect(try await cache.tags(of: "other") == [], "\(name)")
+            #expect(try await cache.delete(taggedWith: "user:7") == 2, "\(name)")
+            #expect(try await cache.exists("user:8:orders"), "\(name)")
+            #expect(throws: CashewsError.self, "\(name): {name} is not readable from the key") {
+                try cache.registerTag(KeyTemplate("n:{name}"), forKeys: KeyTemplate("k:{name:lower}"))
+            }
+        }
+    }
+}
