@@ -65,10 +65,11 @@ struct MemoryShard {
         return slot
     }
 
-    /// Makes `slot` the most recently used.
+    /// Makes `slot` the most recently used. An unbounded shard never evicts, so it skips the
+    /// bookkeeping (a hit then writes nothing).
     @inline(__always)
     private mutating func touch(_ slot: Int32) {
-        guard slot != newest else { return }
+        guard slot != newest, maxEntries != nil || maxBytes != nil else { return }
         unlink(slot)
         link(slot)
     }
@@ -91,7 +92,8 @@ struct MemoryShard {
         nodes[Int(slot)].older = -1
     }
 
-    /// The keys from the least to the most recently used (for tests of the order).
+    /// The keys from the least to the most recently used (for tests of the order; in a bounded
+    /// shard only: an unbounded one keeps the order of first storing).
     var keysByUse: [String] {
         var keys: [String] = []
         var slot = oldest
