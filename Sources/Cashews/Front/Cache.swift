@@ -223,11 +223,39 @@ public final class Cache: Sendable, Service {
             misses.increment()
             return nil
         }
-        if route.format.isStandard, case .object(let object) = value, let hit = object as? T {
-            hits.increment()
-            return hit
+        if route.format.isStandard {
+            switch value {
+            case .object(let object):
+                if let hit = object as? T {
+                    hits.increment()
+                    return hit
+                }
+            case .bytes(let bytes):
+                // The disk hit path: decoded here, without the format's indirection.
+                do {
+                    let decoded = try ValueCodec.decode(bytes, as: type, key: key)
+                    hits.increment()
+                    return decoded
+                } catch {
+                    return try unreadable(error, key: key, as: type)
+                }
+            }
         }
         return try decode(value, as: type, key: key, format: route.format)
+    }
+
+    /// A value that failed to decode: a miss (counted and logged) when it is of another type and
+    /// ``onTypeMismatch`` says so; otherwise `error` is thrown.
+    @usableFromInline
+    func unreadable<T>(_ error: any Error, key: String, as type: T.Type) throws -> T? {
+        guard onTypeMismatch == .miss, let error = error as? CashewsError else { throw error }
+        switch error {
+        case .typeMismatch, .decodingFailed:
+            misses.increment()
+            _ = unreadable(key, as: type, reason: "\(error)")
+            return nil
+        default: throw error
+        }
     }
 
     /// A stored value read through `format`, counted as a hit or (unsigned, or of another type
@@ -238,14 +266,8 @@ public final class Cache: Sendable, Service {
     {
         do {
             return try decodeOrThrow(value, as: type, key: key, format: format)
-        } catch let error as CashewsError where onTypeMismatch == .miss {
-            switch error {
-            case .typeMismatch, .decodingFailed:
-                misses.increment()
-                _ = unreadable(key, as: type, reason: "\(error)")
-                return nil
-            default: throw error
-            }
+        } catch {
+            return try unreadable(error, key: key, as: type)
         }
     }
 
