@@ -16,6 +16,15 @@ extension DiskBackend {
         "initial_map_size", "max_map_size", "cull_limit", "maintenance_interval",
     ]
 
+    /// python-diskcache parameters whose meaning does not carry over, with what to do instead.
+    static let unsupportedParameters = [
+        "shards": "the LMDB engine is one store that every process shares, with no shards to choose: drop it",
+        "timeout":
+            "commands never wait long for a lock (one writer at a time, readers never block): drop it, or"
+            + " bound the caller with a task deadline",
+        "statistics": "statistics are always kept: read them with DiskCache.statistics(), and drop the parameter",
+    ]
+
     /// Opens the cache
     /// `disk:///path?size_limit=1GB&count_limit=…&eviction=lru&durability=periodic&sync_interval=1s&…`
     /// describes (`disk://` alone: ``DiskBackend/defaultDirectory``), deciding expiry on the
@@ -24,6 +33,8 @@ extension DiskBackend {
     /// - Throws: ``CashewsError`` naming a parameter it does not take or a bad value;
     ///   ``BackendError`` when the cache cannot be opened.
     public convenience init(url: BackendURL, context: BackendContext = BackendContext()) throws {
+        try url.checkNone(of: DiskBackend.unsupportedParameters)
+        let url = try url.renaming("eviction_policy", to: "eviction")
         try url.checkNoOtherParameters(accepted: DiskBackend.urlParameters)
         guard url.host == nil else {
             throw CashewsError.invalidURL(

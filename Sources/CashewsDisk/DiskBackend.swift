@@ -36,6 +36,9 @@ public final class DiskBackend: Backend {
     /// Disk backends store bytes.
     public var storesObjects: Bool { false }
 
+    /// Engine errors are mapped to ``BackendError`` (see `DiskBackend+Errors.swift`).
+    public var throwsFacadeErrors: Bool { true }
+
     private static func bytes(_ value: CacheValue, key: String) throws -> [UInt8] {
         guard let bytes = ValueCodec.bytes(of: value) else {
             throw CashewsError.encodingFailed(key: key, type: "object", reason: "a disk backend stores bytes")

@@ -24,6 +24,11 @@ public enum CacheValue: Sendable {
 public protocol Backend: Sendable {
     /// True when the backend keeps ``CacheValue/object(_:)`` values as they are.
     var storesObjects: Bool { get }
+    /// True when every error the backend throws is a facade error: a ``BackendError``, a
+    /// ``CashewsError``, a `GlobPatternError` or a `CancellationError` (default false). A
+    /// ``Cache`` wraps a backend that says false so that its other errors surface as
+    /// ``BackendError``s (see ``SuppressingBackend``).
+    var throwsFacadeErrors: Bool { get }
 
     /// The live value of `key`. Runs on the caller's executor (`nonisolated(nonsending)`,
     /// SE-0461): a hit costs the same from the main actor, an actor or a nonisolated task.
@@ -106,6 +111,9 @@ public protocol Backend: Sendable {
 
 // The default implementations of the customization points.
 extension Backend {
+    /// False: a backend says so only when it maps its errors itself.
+    public var throwsFacadeErrors: Bool { false }
+
     /// Reads unsigned `size`-bit counters at `indexes` of the bit field under `key` (0 when
     /// absent). `size` is 1…32.
     nonisolated(nonsending) public func getBits(_ key: String, at indexes: [Int], size: Int) async throws -> [UInt64] {

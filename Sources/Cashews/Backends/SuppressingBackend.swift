@@ -2,22 +2,44 @@ import Logging
 import Metrics
 
 /// A backend whose failures become misses and no-ops, logged and counted, instead of errors:
-/// cashews' `suppress`. Only storage failures are suppressed: bad arguments (an invalid TTL, an
-/// increment of a non-integer, a value too large for the cache: ``BackendError/isArgumentError``)
-/// and cancellation still throw, and so does ``ping(_:)``, which exists to find out.
+/// cashews' `suppress`. It covers every command, the read-modify-write ones too (sets, bits,
+/// sliding windows, unlock), each with the answer of an empty cache; a ``lock(_:token:ttl:)``
+/// that fails is taken (fails open, as in cashews), so `locked` and `cached(lock: true)` run at
+/// once rather than wait for a lock a dead backend cannot give. Only storage failures are
+/// suppressed: bad arguments (an invalid TTL, an increment of a non-integer, a value too large
+/// for the cache: ``BackendError/isArgumentError``) and cancellation still throw, and so do
+/// ``ping(_:)``, which exists to find out, and the ``modify(_:_:)`` primitive, which has no
+/// default answer (as a ``BackendError``).
+///
+/// ``Cache/setup(_:prefix:suppress:name:format:)`` also wraps, without suppressing, a backend
+/// whose errors are not all facade errors (``Backend/throwsFacadeErrors``), so that a backend's
+/// failure always surfaces as a ``BackendError`` (kind ``BackendError/Kind/unavailable``, the
+/// backend's own error as ``BackendError/underlying``).
 public struct SuppressingBackend: Backend {
     /// The backend whose failures are suppressed.
     public let base: any Backend
+    private let name: String
     private let logger: Logger
     private let failures: Counter
+    /// False when failures are only mapped to ``BackendError``, not suppressed.
+    private let suppresses: Bool
 
     /// Wraps `base`; failures are logged to `logger` and counted in the swift-metrics counter
     /// `cashews_backend_failures` (dimension `backend`).
     public init(_ base: any Backend, name: String, logger: Logger) {
+        self.init(base, name: name, logger: logger, suppresses: true)
+    }
+
+    init(_ base: any Backend, name: String, logger: Logger, suppresses: Bool) {
         self.base = base
+        self.name = name
         self.logger = logger
+        self.suppresses = suppresses
         self.failures = Counter(label: "cashews_backend_failures", dimensions: [("backend", name)])
     }
+
+    /// Every error this wrapper throws is a facade error.
+    public var throwsFacadeErrors: Bool { true }
 
     nonisolated(nonsending) private func suppressing<R>(
         _ operation: String, default fallback: R, _ body: () async throws -> R
@@ -36,10 +58,40 @@ public struct SuppressingBackend: Backend {
             throw error
         } catch {
             failures.increment()
+            guard suppresses else { throw facadeError(error, operation) }
             logger.warning(
                 "cache backend failed; suppressed", metadata: ["operation": "\(operation)", "error": "\(error)"])
             return fallback
         }
+    }
+
+    /// Runs `body`, turning a failure that is not a facade error into a ``BackendError``.
+    nonisolated(nonsending) private func mapping<R>(_ operation: String, _ body: () async throws -> R) async throws
+        -> R
+    {
+        do {
+            return try await body()
+        } catch let error as CashewsError {
+            throw error
+        } catch let error as BackendError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as GlobPatternError {
+            throw error
+        } catch {
+            throw facadeError(error, operation)
+        }
+    }
+
+    /// `error` as a ``BackendError``: itself when it is one, else an unavailable backend.
+    private func facadeError(_ error: any Error, _ operation: String) -> any Error {
+        if error is BackendError { return error }
+        return BackendError(
+            .unavailable,
+            message: "the \(name) backend failed in \(operation) (\(error)); check that it is reachable, or set it"
+                + " up with suppress=true to read failures as misses",
+            underlying: error)
     }
 
     /// Whether the base keeps typed values.
@@ -113,11 +165,11 @@ public struct SuppressingBackend: Backend {
         try await suppressing("ttl", default: nil) { try await base.timeToLive(key) }
     }
 
-    /// Modifies; rethrows failures (a read-modify-write has no safe default result).
+    /// Modifies; a failure throws, as a ``BackendError`` (the primitive has no default result).
     nonisolated(nonsending) public func modify<R: Sendable>(
         _ key: String, _ body: @escaping @Sendable (inout (bytes: [UInt8], expiry: Expiry)?) throws -> R
     ) async throws -> R {
-        try await base.modify(key, body)
+        try await mapping("modify") { try await base.modify(key, body) }
     }
 
     /// Entry count; 0 when the backend fails.
@@ -142,36 +194,41 @@ public struct SuppressingBackend: Backend {
         }
     }
 
-    /// Increments bits; rethrows failures (a read-modify-write has no safe default result).
+    /// Increments bits; zeros when the backend fails (the counters of an empty cache).
     nonisolated(nonsending) public func incrementBits(_ key: String, at indexes: [Int], size: Int, by delta: Int64)
         async throws -> [UInt64]
     {
-        try await base.incrementBits(key, at: indexes, size: size, by: delta)
+        try await suppressing("incrbits", default: indexes.map { _ in 0 }) {
+            try await base.incrementBits(key, at: indexes, size: size, by: delta)
+        }
     }
 
-    /// Counts in a sliding window; rethrows failures (a read-modify-write).
+    /// Counts in a sliding window; 0 when the backend fails (so a rate limit lets calls through,
+    /// as cashews' suppressed backend does).
     nonisolated(nonsending) public func sliceIncrement(
         _ key: String, start: Int64, end: Int64, limit: Int, expiry: Duration
     ) async throws
         -> Int
     {
-        try await base.sliceIncrement(key, start: start, end: end, limit: limit, expiry: expiry)
+        try await suppressing("slice increment", default: 0) {
+            try await base.sliceIncrement(key, start: start, end: end, limit: limit, expiry: expiry)
+        }
     }
 
-    /// Adds to a set; rethrows failures (a read-modify-write).
+    /// Adds to a set; 0 when the backend fails.
     nonisolated(nonsending) public func addToSet(_ key: String, _ members: [String], expiry: Expiry) async throws -> Int
     {
-        try await base.addToSet(key, members, expiry: expiry)
+        try await suppressing("set add", default: 0) { try await base.addToSet(key, members, expiry: expiry) }
     }
 
-    /// Removes from a set; rethrows failures (a read-modify-write).
+    /// Removes from a set; 0 when the backend fails.
     nonisolated(nonsending) public func removeFromSet(_ key: String, _ members: [String]) async throws -> Int {
-        try await base.removeFromSet(key, members)
+        try await suppressing("set remove", default: 0) { try await base.removeFromSet(key, members) }
     }
 
-    /// Pops from a set; rethrows failures (a read-modify-write).
+    /// Pops from a set; none when the backend fails.
     nonisolated(nonsending) public func popFromSet(_ key: String, count: Int) async throws -> [String] {
-        try await base.popFromSet(key, count: count)
+        try await suppressing("set pop", default: []) { try await base.popFromSet(key, count: count) }
     }
 
     /// Set members; none when the backend fails.
@@ -179,14 +236,14 @@ public struct SuppressingBackend: Backend {
         try await suppressing("members", default: []) { try await base.members(of: key) }
     }
 
-    /// Locks; false (not taken) when the backend fails.
+    /// Locks; true (taken: the lock fails open, as in cashews) when the backend fails.
     nonisolated(nonsending) public func lock(_ key: String, token: String, ttl: Duration) async throws -> Bool {
-        try await suppressing("lock", default: false) { try await base.lock(key, token: token, ttl: ttl) }
+        try await suppressing("lock", default: true) { try await base.lock(key, token: token, ttl: ttl) }
     }
 
-    /// Unlocks; rethrows failures (a read-modify-write).
+    /// Unlocks; false when the backend fails.
     nonisolated(nonsending) public func unlock(_ key: String, token: String) async throws -> Bool {
-        try await base.unlock(key, token: token)
+        try await suppressing("unlock", default: false) { try await base.unlock(key, token: token) }
     }
 
     /// Whether a lock is held; false when the backend fails.
@@ -194,8 +251,10 @@ public struct SuppressingBackend: Backend {
         try await suppressing("is locked", default: false) { try await base.isLocked(key) }
     }
 
-    /// Pings; never suppressed.
-    nonisolated(nonsending) public func ping(_ message: String) async throws -> String { try await base.ping(message) }
+    /// Pings; never suppressed (a failure throws, as a ``BackendError``).
+    nonisolated(nonsending) public func ping(_ message: String) async throws -> String {
+        try await mapping("ping") { try await base.ping(message) }
+    }
 
     /// Runs the base's background work.
     public func run() async throws { try await base.run() }

@@ -25,7 +25,8 @@ public struct BackendRegistration: Sendable {
 
 extension Cache {
     private static let factories = Mutex<[String: BackendFactory]>([
-        BackendRegistration.memory.scheme: BackendRegistration.memory.factory
+        BackendRegistration.memory.scheme: BackendRegistration.memory.factory,
+        BackendRegistration.disabled.scheme: BackendRegistration.disabled.factory,
     ])
 
     /// Registers `factory` for URLs of `scheme` (replacing any factory of that scheme), so that
@@ -40,8 +41,10 @@ extension Cache {
         factories.withLock { $0[registration.scheme] = registration.factory }
     }
 
-    /// The schemes that have a factory.
-    public static var registeredSchemes: [String] { factories.withLock { Array($0.keys).sorted() } }
+    /// The schemes that have a factory (besides `""`, the disabled backend of `"://"`).
+    public static var registeredSchemes: [String] {
+        factories.withLock { Array($0.keys).filter { !$0.isEmpty }.sorted() }
+    }
 
     /// Makes the backend a setup URL describes (without the facade's own parameters).
     static func makeBackend(_ url: BackendURL, context: BackendContext) throws -> any Backend {

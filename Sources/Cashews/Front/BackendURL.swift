@@ -26,7 +26,9 @@ public struct BackendURL: Sendable, CustomStringConvertible {
             throw CashewsError.invalidURL(text, reason: "it has no scheme:// part")
         }
         scheme = text[..<separator.lowerBound].lowercased()
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        // "://" alone is cashews' disabled backend: an empty scheme, nothing else.
+        guard !scheme.isEmpty || text[separator.upperBound...].isEmpty,
+            scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
         else { throw CashewsError.invalidURL(text, reason: "the scheme \"\(scheme)\" is not valid") }
         var rest = String(text[separator.upperBound...])
         var query = ""
@@ -76,6 +78,31 @@ public struct BackendURL: Sendable, CustomStringConvertible {
         return url
     }
 
+    /// The same URL with the parameter `alias` (a cashews spelling, such as `compress_type`)
+    /// renamed `name`.
+    ///
+    /// - Throws: ``CashewsError/invalidURL(_:reason:)`` when both are given.
+    public func renaming(_ alias: String, to name: String) throws -> BackendURL {
+        guard let value = parameters[alias] else { return self }
+        guard parameters[name] == nil else {
+            throw CashewsError.invalidURL(
+                description, reason: "\"\(alias)\" and \"\(name)\" mean the same: give only \(name)")
+        }
+        var url = self
+        url.parameters[alias] = nil
+        url.parameters[name] = value
+        return url
+    }
+
+    /// Throws ``CashewsError/invalidURL(_:reason:)`` for a parameter of `unsupported` (names of
+    /// parameters whose meaning does not carry over, with what to do instead).
+    public func checkNone(of unsupported: [String: String]) throws {
+        if let name = parameters.keys.sorted().first(where: { unsupported[$0] != nil }) {
+            throw CashewsError.invalidURL(
+                description, reason: "\(scheme):// has no parameter \"\(name)\": \(unsupported[name] ?? "")")
+        }
+    }
+
     /// Throws ``CashewsError/unknownParameter(_:scheme:accepted:)`` for any parameter not in
     /// `accepted`.
     public func checkNoOtherParameters(accepted: [String]) throws {
@@ -116,14 +143,19 @@ public struct BackendURL: Sendable, CustomStringConvertible {
         return bytes
     }
 
-    /// A duration: a TTL string (`90s`, `250ms`, `1h`).
+    /// A duration: a TTL string (`90s`, `250ms`, `1h`), or seconds as cashews writes them,
+    /// whole or not (`10`, `0.01`), to the millisecond.
     public func duration(_ name: String) throws -> Duration? {
         guard let text = parameters[name] else { return nil }
+        if let seconds = Double(text), seconds.isFinite, text.contains(".") {
+            let milliseconds = (seconds * 1000).rounded()
+            if milliseconds >= 1 && milliseconds < 9e15 { return .milliseconds(Int64(milliseconds)) }
+        }
         do {
             return try TTL(parsing: text).duration
         } catch {
             throw CashewsError.invalidParameter(
-                name, value: text, expected: "a positive duration such as 1s, 250ms or 5m")
+                name, value: text, expected: "a positive duration such as 1s, 250ms, 5m or 0.01 (seconds)")
         }
     }
 

@@ -55,13 +55,21 @@ public final class Cache: Sendable, Service {
     @usableFromInline let misses: Counter
     @usableFromInline let unsignedValues: Counter
     @usableFromInline let badSignatures: Counter
+    /// Stored values read as a miss because they are of another or an outdated type.
+    @usableFromInline let unreadableValues: Counter
+    /// What ``get(_:as:)`` does with a stored value of another or an outdated type.
+    public let onTypeMismatch: TypeMismatchPolicy
     /// The state of the strategies: single flights, background refreshes, detection scopes.
     @usableFromInline let strategies: StrategyRuntime
 
     /// A cache with no backend yet (call ``setup(_:prefix:)``), reading the time from `clock`.
+    /// `onTypeMismatch` says what reading a value of another or an outdated type does: a miss
+    /// (the default, as in cashews; counted in `cashews_unreadable_values` and logged) or an error.
     public init(
-        separator: Character = ":", logger: Logger = Logger(label: "swift-cashews"), clock: CacheClock = .system
+        separator: Character = ":", logger: Logger = Logger(label: "swift-cashews"), clock: CacheClock = .system,
+        onTypeMismatch: TypeMismatchPolicy = .miss
     ) {
+        self.onTypeMismatch = onTypeMismatch
         self.separator = separator
         self.logger = logger
         self.clock = clock
@@ -69,6 +77,7 @@ public final class Cache: Sendable, Service {
         misses = Counter(label: "cashews_misses")
         unsignedValues = Counter(label: "cashews_unsigned_values")
         badSignatures = Counter(label: "cashews_bad_signatures")
+        unreadableValues = Counter(label: "cashews_unreadable_values")
         strategies = StrategyRuntime(logger: logger)
     }
 
@@ -85,15 +94,16 @@ public final class Cache: Sendable, Service {
     ///
     /// Every scheme also takes the value-format parameters (see ``ValueFormat``): `secret`,
     /// `digestmod` (`sha256` default, `sha384`, `sha512`, `sha1`), `previous_secrets` (comma
-    /// separated, for rotation), `compress` (`zlib` or `gzip`), `compress_level` (1…9) and
-    /// `compress_min_size` (default 1KiB).
+    /// separated, for rotation), `compress` (`zlib` or `gzip`; cashews' `compress_type` is read
+    /// as it), `compress_level` (1…9) and `compress_min_size` (default 1KiB). `"://"` alone is a
+    /// disabled backend, as in cashews (see ``DisabledBackend``).
     ///
     /// - Throws: ``CashewsError`` naming the bad scheme, parameter or value and what is accepted.
     @discardableResult
     public func setup(_ url: String, prefix: String = "") throws -> any Backend {
         // Parsed once: the facade reads its own parameters and sets them aside; the backend's
         // factory reads the rest.
-        let parsed = try BackendURL(url)
+        let parsed = try BackendURL(url).renaming("compress_type", to: "compress")
         let suppress = try parsed.boolean("suppress") ?? false
         let format = try ValueFormat(url: parsed)
         let backendURL = parsed.removing(parameters: ["suppress"] + ValueFormat.urlParameters)
@@ -111,8 +121,11 @@ public final class Cache: Sendable, Service {
         // "user:" and "user" mean the same prefix: the separator is implied.
         var prefix = prefix
         while prefix.last == separator { prefix.removeLast() }
+        // A backend's failures surface as BackendError, suppressed or not.
+        let name = name ?? "\(type(of: backend))"
         let routed: any Backend =
-            suppress ? SuppressingBackend(backend, name: name ?? "\(type(of: backend))", logger: logger) : backend
+            suppress || !backend.throwsFacadeErrors
+            ? SuppressingBackend(backend, name: name, logger: logger, suppresses: suppress) : backend
         table.withLock { table in
             var routes = table.routes.filter { $0.prefix != prefix }
             routes.append(Route(prefix: prefix, backend: routed, format: format))
@@ -189,10 +202,13 @@ public final class Cache: Sendable, Service {
 
     // MARK: Typed values
 
-    /// The value of `key` as `T`, or nil when absent or expired.
+    /// The value of `key` as `T`, or nil when absent or expired, or (by default) stored as
+    /// another or an outdated type: such a value is a miss, counted in `cashews_unreadable_values`
+    /// and logged, as in cashews.
     ///
     /// - Throws: ``CashewsError/typeMismatch(key:expected:found:)`` or
-    ///   ``CashewsError/decodingFailed(key:type:reason:)`` when it was stored as another type.
+    ///   ``CashewsError/decodingFailed(key:type:reason:)`` for a value of another type, when the
+    ///   cache was made with `onTypeMismatch: .throw`.
     /// - Throws: ``CashewsError/badSignature(key:)`` when signing is set up and the value was
     ///   tampered with (an unsigned value is a miss).
     ///
@@ -208,19 +224,56 @@ public final class Cache: Sendable, Service {
             return nil
         }
         if route.format.isStandard {
-            hits.increment()
             switch value {
-            case .object(let object): return try ValueCodec.cast(object, as: type, key: key)
-            case .bytes(let bytes): return try ValueCodec.decode(bytes, as: type, key: key)
+            case .object(let object):
+                if let hit = object as? T {
+                    hits.increment()
+                    return hit
+                }
+            case .bytes(let bytes):
+                // The disk hit path: decoded here, without the format's indirection.
+                do {
+                    let decoded = try ValueCodec.decode(bytes, as: type, key: key)
+                    hits.increment()
+                    return decoded
+                } catch {
+                    return try unreadable(error, key: key, as: type)
+                }
             }
         }
         return try decode(value, as: type, key: key, format: route.format)
     }
 
-    /// A stored value read through `format`, counted as a hit or (unsigned) a miss.
+    /// A value that failed to decode: a miss (counted and logged) when it is of another type and
+    /// ``onTypeMismatch`` says so; otherwise `error` is thrown.
+    @usableFromInline
+    func unreadable<T>(_ error: any Error, key: String, as type: T.Type) throws -> T? {
+        guard onTypeMismatch == .miss, let error = error as? CashewsError else { throw error }
+        switch error {
+        case .typeMismatch, .decodingFailed:
+            misses.increment()
+            _ = unreadable(key, as: type, reason: "\(error)")
+            return nil
+        default: throw error
+        }
+    }
+
+    /// A stored value read through `format`, counted as a hit or (unsigned, or of another type
+    /// under ``TypeMismatchPolicy/miss``) a miss.
     @usableFromInline
     func decode<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String, format: ValueFormat) throws
         -> T?
+    {
+        do {
+            return try decodeOrThrow(value, as: type, key: key, format: format)
+        } catch {
+            return try unreadable(error, key: key, as: type)
+        }
+    }
+
+    /// ``decode(_:as:key:format:)``, throwing for a value of another type.
+    func decodeOrThrow<T: Codable & Sendable>(_ value: CacheValue, as type: T.Type, key: String, format: ValueFormat)
+        throws -> T?
     {
         switch value {
         case .object(let object):
@@ -245,7 +298,9 @@ public final class Cache: Sendable, Service {
         }
     }
 
-    private func encode<T: Codable & Sendable>(_ value: T, for route: Route, key: String) throws -> CacheValue {
+    /// The stored form of `value` under `key` on `route`: an object where the backend keeps
+    /// objects and the format is the standard one, else its bytes through the route's format.
+    func encode<T: Codable & Sendable>(_ value: T, for route: Route, key: String) throws -> CacheValue {
         route.backend.storesObjects && route.format.isStandard
             ? .object(value) : .bytes(try route.format.encode(value, forKey: key))
     }
@@ -259,9 +314,18 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws
     {
+        let expiry = try expiry(ttl)
+        try await tag(key, with: [], expiry: expiry)
+        _ = try await store(key, value, expiry: expiry)
+    }
+
+    /// Stores `value` under `key` with `expiry` when `condition` holds, leaving its tags alone.
+    nonisolated(nonsending) func store<T: Codable & Sendable>(
+        _ key: String, _ value: T, expiry: Expiry, condition: WriteCondition = .always
+    ) async throws -> Bool {
         let route = try route(for: key)
-        _ = try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .always)
+        return try await route.backend.set(
+            key, encode(value, for: route, key: key), expiry: expiry, condition: condition)
     }
 
     /// Stores `value` under `key`; with `keepingTTL`, the entry keeps its current expiry (none
@@ -269,9 +333,8 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ key: String, _ value: T, keepingTTL: Bool)
         async throws
     {
-        let route = try route(for: key)
-        _ = try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: keepingTTL ? .keep : .never, condition: .always)
+        try await tag(key, with: [], expiry: keepingTTL ? .keep : .never)
+        _ = try await store(key, value, expiry: keepingTTL ? .keep : .never)
     }
 
     /// Stores `value` only if `key` holds no live value; returns whether it stored. Atomic: of
@@ -280,9 +343,11 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func add<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let route = try route(for: key)
-        return try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifAbsent)
+        let expiry = try expiry(ttl)
+        let stored = try await store(key, value, expiry: expiry, condition: .ifAbsent)
+        // A key that was absent may still have tags from a value that expired.
+        if stored { try await tag(key, with: [], expiry: expiry) }
+        return stored
     }
 
     /// Stores `value` only if `key` holds a live value; returns whether it stored.
@@ -290,9 +355,10 @@ public final class Cache: Sendable, Service {
     nonisolated(nonsending) public func replace<T: Codable & Sendable>(_ key: String, _ value: T, ttl: TTL? = nil)
         async throws -> Bool
     {
-        let route = try route(for: key)
-        return try await route.backend.set(
-            key, encode(value, for: route, key: key), expiry: expiry(ttl), condition: .ifPresent)
+        let expiry = try expiry(ttl)
+        let stored = try await store(key, value, expiry: expiry, condition: .ifPresent)
+        if stored { try await tag(key, with: [], expiry: expiry) }
+        return stored
     }
 
     /// The values of `keys` as `T`, in order (nil where absent): one batch `get` per backend.
@@ -313,12 +379,64 @@ public final class Cache: Sendable, Service {
         return results
     }
 
+    /// The values of keys of different types, in order (nil where absent, or of another type
+    /// as ``get(_:as:)`` says): one batch `get` per backend.
+    ///
+    /// ```swift
+    /// let values = try await cache.get(["user:1": User.self, "visits": Int.self])
+    /// let user = values[0] as? User
+    /// ```
+    nonisolated(nonsending) public func get(_ keys: KeyValuePairs<String, any (Codable & Sendable).Type>)
+        async throws -> [(any Sendable)?]
+    {
+        let names = keys.map(\.key)
+        var results = [(any Sendable)?](repeating: nil, count: names.count)
+        for (route, indexes) in try routes(of: names) {
+            let values = try await route.backend.get(indexes.map { names[$0] })
+            for (index, value) in zip(indexes, values) {
+                guard let value else {
+                    misses.increment()
+                    continue
+                }
+                let type: any (Codable & Sendable).Type = keys[index].value
+                results[index] = try decodeAny(value, as: type, key: names[index], format: route.format)
+            }
+        }
+        return results
+    }
+
+    private func decodeAny<T: Codable & Sendable>(
+        _ value: CacheValue, as type: T.Type, key: String, format: ValueFormat
+    ) throws -> (any Sendable)? {
+        try decode(value, as: type, key: key, format: format)
+    }
+
+    /// Stores every pair of `values`, whatever their types, all with `ttl`; one call per backend.
+    ///
+    /// ```swift
+    /// try await cache.set(["user:1": user, "visits": 3] as [String: any Codable & Sendable], ttl: "1h")
+    /// ```
+    nonisolated(nonsending) public func set(_ values: [String: any Codable & Sendable], ttl: TTL? = nil)
+        async throws
+    {
+        let expiry = try expiry(ttl)
+        let pairs = values.sorted { $0.key < $1.key }
+        for pair in pairs { try await tag(pair.key, with: [], expiry: expiry) }
+        for (route, indexes) in try routes(of: pairs.map(\.key)) {
+            let entries = try indexes.map { index in
+                (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
+            }
+            try await route.backend.set(entries, expiry: expiry)
+        }
+    }
+
     /// Stores every pair of `values`, all with `ttl`; one call per backend.
     nonisolated(nonsending) public func set<T: Codable & Sendable>(_ values: [String: T], ttl: TTL? = nil)
         async throws
     {
         let expiry = try expiry(ttl)
         let pairs = values.sorted { $0.key < $1.key }
+        for pair in pairs { try await tag(pair.key, with: [], expiry: expiry) }
         for (route, indexes) in try routes(of: pairs.map(\.key)) {
             let entries = try indexes.map { index in
                 (key: pairs[index].key, value: try encode(pairs[index].value, for: route, key: pairs[index].key))
@@ -337,12 +455,14 @@ public final class Cache: Sendable, Service {
     /// Deletes `key`; returns whether a live value was deleted.
     @discardableResult
     nonisolated(nonsending) public func delete(_ key: String) async throws -> Bool {
-        try await backend(for: key).delete(key)
+        try await untagIfTagged(key)
+        return try await backend(for: key).delete(key)
     }
 
     /// Deletes `keys`; returns how many live values were deleted: one batch `delete` per backend.
     @discardableResult
     nonisolated(nonsending) public func delete(_ keys: [String]) async throws -> Int {
+        for key in keys { try await untagIfTagged(key) }
         var deleted = 0
         for (route, indexes) in try routes(of: keys) {
             deleted += try await route.backend.delete(indexes.map { keys[$0] })
@@ -451,8 +571,9 @@ public final class Cache: Sendable, Service {
         try await backend(for: key).removeFromSet(key, members)
     }
 
-    /// Removes and returns up to `count` members of the set under `key`.
-    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int = 1) async throws -> [String] {
+    /// Removes and returns up to `count` members of the set under `key` (default 100, as
+    /// cashews' `set_pop`).
+    nonisolated(nonsending) public func popFromSet(_ key: String, count: Int = 100) async throws -> [String] {
         try await backend(for: key).popFromSet(key, count: count)
     }
 

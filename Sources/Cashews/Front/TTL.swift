@@ -1,8 +1,11 @@
-/// How long a cached value lives: a `Duration`, or a string such as `"90s"`, `"1h30m"`,
-/// `"250ms"` or `"2d"`. Pass `nil` instead for no expiry.
+/// How long a cached value lives: a `Duration`, a string such as `"90s"`, `"1h30m"`,
+/// `"250ms"` or `"2d"`, or a number of seconds (`60`, `0.5`), as cashews takes. Pass `nil`
+/// instead for no expiry. Every duration parameter of the cache (TTLs, time conditions, lock
+/// timeouts and intervals, periods) takes these same forms.
 ///
 /// ```swift
 /// try await cache.set("user:1", user, ttl: "1h30m")
+/// try await cache.set("user:1", user, ttl: 90)   // seconds
 /// try await cache.set("user:1", user, ttl: .seconds(90))
 /// ```
 ///
@@ -10,7 +13,9 @@
 /// raised by the call that uses them: a string literal cannot throw where it is written, so it is
 /// checked when used. Unlike cashews, trailing digits without a unit after a unit (`"1h30"`) are
 /// an error, not silently dropped; a bare number (`"90"`) means seconds.
-public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, CustomStringConvertible
+{
     /// As written: parsing waits until the duration is needed, so that a literal at a call site
     /// costs nothing on paths that never read it (a cache hit).
     private enum Form: Sendable {
@@ -36,6 +41,21 @@ public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringC
         form = .text(text)
     }
 
+    /// `seconds` seconds, as cashews reads an integer TTL (`ttl: 60`).
+    public init(integerLiteral seconds: Int64) {
+        form = .duration(.seconds(seconds))
+    }
+
+    /// `seconds` seconds, to the millisecond (`ttl: 0.5`), as cashews reads a float TTL.
+    public init(floatLiteral seconds: Double) {
+        let milliseconds = (seconds * 1000).rounded()
+        guard milliseconds.isFinite, milliseconds.magnitude < 9e15 else {
+            form = .text("\(seconds)s")
+            return
+        }
+        form = .duration(.milliseconds(Int64(milliseconds)))
+    }
+
     /// `seconds` seconds.
     public static func seconds(_ seconds: Int64) -> TTL { TTL(.seconds(seconds)) }
     /// `milliseconds` milliseconds.
@@ -57,7 +77,9 @@ public struct TTL: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringC
         get throws(CashewsError) {
             switch form {
             case .duration(let duration):
-                guard duration > .zero else { throw .invalidTTL(input: "\(duration)", reason: "it must be positive") }
+                guard duration > .zero else {
+                    throw .invalidTTL(input: "\(duration)", reason: "it must be positive (pass nil for no expiry)")
+                }
                 return duration
             case .text(let text):
                 return try TTL.parse(text).get()

@@ -3,11 +3,12 @@ import Synchronization
 
 /// An error a strategy stored (see ``CacheCondition``), thrown again by a hit that reads it.
 ///
-/// The rule: an error whose type conforms to ``CacheableError`` and is registered (storing one
-/// registers its type in the storing process; other processes call
-/// ``Cache/register(cacheableError:)``) comes back as itself, decoded from what was stored.
-/// Every other error comes back as a `CachedError` naming its type and carrying its description,
-/// on every backend alike.
+/// The rule: an error whose type is `Codable` comes back as itself, decoded from what was
+/// stored, so `catch let error as MyError` catches cached hits too (as cashews re-raises the
+/// original exception). Storing one registers its type in the storing process; other processes
+/// that read what it stored call ``Cache/register(cachedError:)`` once. Every other error (not
+/// `Codable`, or of a type this process never registered) comes back as a `CachedError` naming
+/// its type and carrying its description, on every backend alike.
 public struct CachedError: Error, Codable, Sendable, Hashable, CustomStringConvertible {
     /// The full name of the original error's type, e.g. `MyApp.NotFound`.
     public let typeName: String
@@ -21,28 +22,34 @@ public struct CachedError: Error, Codable, Sendable, Hashable, CustomStringConve
     }
 }
 
-/// An error that a cache stores and throws again as itself: make your error `Codable` and
-/// conform it, and register it in processes that read what others stored.
+/// An error that a cache stores and throws again as itself. Any `Codable` error already is one
+/// (see ``CachedError``); the protocol names the intent and is kept for existing code.
 ///
 /// ```swift
 /// struct NotFound: CacheableError { var id: Int }
-/// Cache.register(cacheableError: NotFound.self)
+/// Cache.register(cachedError: NotFound.self)   // in processes that only read
 /// ```
 public protocol CacheableError: Error, Codable, Sendable {}
 
 extension Cache {
     /// Registers `type`, so that a cached error of that type is thrown again as itself rather
-    /// than as a ``CachedError`` (registration is process-wide).
-    public static func register<E: CacheableError>(cacheableError type: E.Type) {
+    /// than as a ``CachedError`` (registration is process-wide; a process that stores such an
+    /// error registers its type by doing so).
+    public static func register<E: Error & Codable>(cachedError type: E.Type) {
         let decode: @Sendable ([UInt8]) throws -> any Error = { bytes in
             try JSONDecoder().decode(E.self, from: Data(bytes))
         }
         StoredError.decoders.withLock { $0[String(reflecting: type)] = decode }
     }
+
+    /// ``register(cachedError:)`` under its earlier name.
+    public static func register<E: CacheableError>(cacheableError type: E.Type) {
+        register(cachedError: type)
+    }
 }
 
-/// The stored form of an error: its type's name, its description and, for a
-/// ``CacheableError``, its JSON.
+/// The stored form of an error: its type's name, its description and, for a `Codable` error,
+/// its JSON.
 @usableFromInline
 struct StoredError: Codable, Sendable, Hashable {
     var typeName: String
@@ -55,14 +62,14 @@ struct StoredError: Codable, Sendable, Hashable {
     init(_ error: any Error) {
         typeName = String(reflecting: type(of: error))
         description = String(describing: error)
-        if let cacheable = error as? any CacheableError {
-            payload = StoredError.registeringType(of: cacheable)
+        if let codable = error as? any Error & Codable {
+            payload = StoredError.registeringType(of: codable)
         }
     }
 
     /// Registers the type of `error` and returns its JSON.
-    private static func registeringType<E: CacheableError>(of error: E) -> [UInt8]? {
-        Cache.register(cacheableError: E.self)
+    private static func registeringType<E: Error & Codable>(of error: E) -> [UInt8]? {
+        Cache.register(cachedError: E.self)
         return try? Array(JSONEncoder().encode(error))
     }
 

@@ -2,17 +2,17 @@ import Synchronization
 
 /// The strategies that report hits to ``Cache/detect(isolation:_:)``.
 public enum CacheStrategy: String, Sendable, Hashable, CaseIterable {
-    /// ``Cache/cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)`` and memoized functions.
+    /// ``Cache/cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)`` and memoized functions.
     case cached
-    /// ``Cache/failover(key:ttl:condition:timeCondition:when:_:)``, when it served the cached value.
+    /// ``Cache/failover(key:ttl:condition:timeCondition:when:prefix:_:)``, when it served the cached value.
     case failover
-    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:tags:_:)``.
+    /// ``Cache/hit(key:ttl:cacheHits:updateAfter:background:condition:timeCondition:tags:prefix:upper:_:)`` and ``Cache/dynamic(key:ttl:condition:timeCondition:tags:prefix:upper:_:)``.
     case hit
-    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:_:)``.
+    /// ``Cache/early(key:ttl:earlyTTL:condition:timeCondition:tags:protected:background:prefix:upper:_:)``.
     case early
-    /// ``Cache/soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:_:)``.
+    /// ``Cache/soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:prefix:upper:_:)``.
     case soft
-    /// ``Cache/iterator(key:ttl:condition:_:)``, when it replayed a stored sequence.
+    /// ``Cache/iterator(key:ttl:condition:prefix:_:)``, when it replayed a stored sequence.
     case iterator
 }
 

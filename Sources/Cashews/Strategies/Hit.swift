@@ -2,7 +2,7 @@ extension Cache {
     /// Caches the value of `compute` for at most `cacheHits` hits (and `ttl`), refreshing it in
     /// the background at hit number `updateAfter`.
     ///
-    /// Every call counts in `<key>:counter` (expiring with `ttl`). A call that finds the value
+    /// Every call counts in `hit:<key>:counter` (expiring with `ttl`). A call that finds the value
     /// within `cacheHits` hits returns it; the hit number `updateAfter` (when positive) also
     /// starts a background refresh (see ``run()``). Past `cacheHits`, or on a miss, the call
     /// computes inline; storing a value resets the count. As in cashews, with `cacheHits: 3,
@@ -10,18 +10,28 @@ extension Cache {
     /// function returning how often it ran. There is no single flight (cashews has none here).
     ///
     /// - Parameters:
-    ///   - key: The key of the value (the counter is `<key>:counter`).
+    ///   - key: The key of the value (stored as `hit:<key>`, the counter is `hit:<key>:counter`).
     ///   - ttl: How long the value and the counter live.
     ///   - cacheHits: The most hits a stored value serves.
     ///   - updateAfter: The hit that starts a background refresh (0: none).
+    ///   - background: When false, that hit refreshes before it returns (still the value it
+    ///     found, as cashews' `background=False`), instead of in the background.
     ///   - condition: Which outcomes are stored.
     ///   - timeCondition: When set, an outcome is stored only if the call took longer than this.
     ///   - tags: Tags for a stored outcome (see ``delete(taggedWith:)``).
+    ///   - prefix: Put before `key` to make the stored key (default `"hit:"`, as in cashews),
+    ///     so that its entry (and its counter, `hit:<key>:counter`) never shares an entry with ``set(_:_:ttl:)``, `cached` or another
+    ///     strategy on the same key.
+    ///   - upper: When true, an outcome that `compute` got from another strategy of this cache
+    ///     (an inner hit, see ``detect(isolation:_:)``) is returned but not stored again.
     ///   - compute: Computes the value (inline on a miss, in the background on a refresh).
     nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
-        key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, condition: CacheCondition<Value> = .allValues,
-        timeCondition: Duration? = nil, tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
+        key: String, ttl: TTL, cacheHits: Int, updateAfter: Int = 0, background: Bool = true,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        prefix: String = "hit:", upper: Bool = false,
+        _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
+        let key = prefix + key
         let route = try route(for: key)
         let expiry = try expiry(ttl)
         let counterKey = key + ":counter"
@@ -30,7 +40,7 @@ extension Cache {
         let refresh = { @Sendable () async throws -> Value in
             let (outcome, stored) = try await self.computeAndStoreReporting(
                 key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
-                tags: .texts(tags), compute)
+                tags: .texts(tags), upper: upper, compute)
             // A stored outcome starts a new count, as in cashews.
             if stored { _ = try await route.backend.delete(counterKey) }
             return try outcome.get()
@@ -39,7 +49,15 @@ extension Cache {
             hits.increment()
             recordHit(key, .hit)
             if updateAfter > 0 && count == updateAfter {
-                strategies.background.submit(key: key) { _ = try await refresh() }
+                if background {
+                    strategies.background.submit(key: key) { _ = try await refresh() }
+                } else {
+                    do {
+                        _ = try await refresh()
+                    } catch {
+                        logger.error("hit refresh failed", metadata: ["key": "\(key)", "error": "\(error)"])
+                    }
+                }
             }
             return try envelope.unwrap()
         }
@@ -47,15 +65,17 @@ extension Cache {
         return try await refresh()
     }
 
-    /// ``hit(key:ttl:cacheHits:updateAfter:condition:timeCondition:tags:_:)`` with 3 hits and a
-    /// refresh at the first: a value that keeps being read is refreshed in the background, a
-    /// cold one dies after 3 hits. The default TTL is a day, as in cashews.
+    /// ``hit(key:ttl:cacheHits:updateAfter:background:condition:timeCondition:tags:prefix:upper:_:)`` with 3
+    /// hits and a refresh at the first: a value that keeps being read is refreshed in the
+    /// background, a cold one dies after 3 hits. The default TTL is a day and the default key
+    /// prefix `dynamic:`, as in cashews.
     nonisolated(nonsending) public func dynamic<Value: Codable & Sendable>(
-        key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
-        tags: [String] = [], _ compute: @escaping @Sendable () async throws -> Value
+        key: String, ttl: TTL = .days(1), condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil,
+        tags: [String] = [], prefix: String = "dynamic:", upper: Bool = false,
+        _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         try await hit(
             key: key, ttl: ttl, cacheHits: 3, updateAfter: 1, condition: condition, timeCondition: timeCondition,
-            tags: tags, compute)
+            tags: tags, prefix: prefix, upper: upper, compute)
     }
 }

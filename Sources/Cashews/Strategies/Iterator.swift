@@ -8,7 +8,7 @@ extension Cache {
     /// ```
     ///
     /// On a miss, the sequence `makeSource` returns is passed through and each element stored at
-    /// `<key>:#0`, `<key>:#1`, …; after a clean end, `<key>` records how many there are (with what
+    /// `iterator:<key>:#0`, `iterator:<key>:#1`, …; after a clean end, `iterator:<key>` records how many (with what
     /// is left of `ttl`, so that it never outlives its chunks). A replay reads exactly that many
     /// chunks, so, unlike cashews, an empty or zero chunk does not end it early. An error the
     /// condition accepts is stored as a last chunk and thrown again by replays. When an element
@@ -21,15 +21,18 @@ extension Cache {
     /// stops early (or is cancelled) leaves no marker, so the partial recording is never replayed.
     ///
     /// - Parameters:
-    ///   - key: The key of the sequence (its chunks are `<key>:#<n>`).
+    ///   - key: The key of the sequence (stored as `iterator:<key>`, its chunks as `iterator:<key>:#<n>`).
     ///   - ttl: How long the sequence lives, counted from the start of its recording.
     ///   - condition: Which elements (and which error) are stored.
+    ///   - prefix: Put before `key` to make the stored key (default `"iterator:"`), so that the
+    ///     count and the chunks never share entries with ``set(_:_:ttl:)``, `cached` or another
+    ///     strategy on the same key.
     ///   - makeSource: Makes the sequence, on a miss only.
     public func iterator<Source: AsyncSequence & SendableMetatype>(
-        key: String, ttl: TTL, condition: CacheCondition<Source.Element> = .allValues,
+        key: String, ttl: TTL, condition: CacheCondition<Source.Element> = .allValues, prefix: String = "iterator:",
         _ makeSource: @escaping @Sendable () async throws -> Source
     ) -> CachedSequence<Source> where Source.Element: Codable & Sendable {
-        CachedSequence(cache: self, key: key, ttl: ttl, condition: condition, makeSource: makeSource)
+        CachedSequence(cache: self, key: prefix + key, ttl: ttl, condition: condition, makeSource: makeSource)
     }
 
     /// Where chunk `index` of the sequence under `key` is stored: `<key>:#<index>`, so that the
@@ -37,7 +40,7 @@ extension Cache {
     static func chunkKey(_ key: String, _ index: Int) -> String { "\(key):#\(index)" }
 }
 
-/// The sequence ``Cache/iterator(key:ttl:condition:_:)`` returns: a replay of the stored
+/// The sequence ``Cache/iterator(key:ttl:condition:prefix:_:)`` returns: a replay of the stored
 /// chunks, or the source passed through and recorded, one element per `next()`.
 public struct CachedSequence<Source: AsyncSequence & SendableMetatype>: AsyncSequence, Sendable
 where Source.Element: Codable & Sendable {

@@ -19,10 +19,12 @@ extension Cache {
     ///     busy-loops).
     ///   - body: The work done under the lock.
     nonisolated(nonsending) public func locked<Value: Sendable>(
-        key: String, ttl: TTL, wait: Bool = true, timeout: Duration? = nil, checkInterval: Duration = .milliseconds(5),
+        key: String, ttl: TTL, wait: Bool = true, timeout: TTL? = nil, checkInterval: TTL = .milliseconds(5),
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
-        try await withLock(key + ":lock", ttl: ttl, wait: wait, timeout: timeout, checkInterval: checkInterval, body)
+        try await withLock(
+            key + ":lock", ttl: ttl, wait: wait, timeout: timeout?.duration, checkInterval: checkInterval.duration, body
+        )
     }
 
     /// Takes the lock `lockKey` with a fresh token, polling, runs `body`, then releases the

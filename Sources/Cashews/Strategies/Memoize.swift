@@ -1,7 +1,7 @@
 extension Cache {
     /// Wraps `function` so that its results are cached by its arguments: the returned function
     /// answers from the cache when it can, as
-    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:_:)``.
+    /// ``cached(key:ttl:condition:timeCondition:tags:lock:lockTimeout:protected:prefix:upper:_:)``.
     ///
     /// ```swift
     /// let user = cache.memoize(ttl: "1h") { (id: Int) in try await db.user(id) }
@@ -15,7 +15,7 @@ extension Cache {
     /// Every stored result is tagged with `tags` (use the key-template form for tags that depend
     /// on the arguments).
     public func memoize<each Argument: Sendable, Value: Codable & Sendable>(
-        ttl: TTL?, name: String? = nil, condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil,
+        ttl: TTL?, name: String? = nil, condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil,
         tags: [String] = [], lock: Bool = false, protected: Bool = true, fileID: String = #fileID,
         function: String = #function,
         line: Int = #line, _ body: @escaping @Sendable (repeat each Argument) async throws -> Value

@@ -18,16 +18,48 @@ extension Cache {
     ///   - timeCondition: When set, a value is stored only if the call took longer than this.
     ///   - tags: Tags for a stored value (see ``delete(taggedWith:)``).
     ///   - protected: When true (the default), concurrent recomputes of `key` share one.
+    ///   - prefix: Put before `key` to make the stored key (default `"soft:"`, as in cashews),
+    ///     so that its entry (the value and when it goes stale) never shares an entry with ``set(_:_:ttl:)``, `cached` or another
+    ///     strategy on the same key.
+    ///   - upper: When true, an outcome that `compute` got from another strategy of this cache
+    ///     (an inner hit, see ``detect(isolation:_:)``) is returned but not stored again.
     ///   - compute: Computes the value.
     nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
         key: String, ttl: TTL, softTTL: TTL? = nil, when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
-        condition: CacheCondition<Value> = .allValues, timeCondition: Duration? = nil, tags: [String] = [],
-        protected: Bool = true,
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
         _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
+        try await soft(
+            key: prefix + key, expiry: expiry(ttl), staleAfter: softTTL?.duration ?? ttl.duration * 0.33, ttlOf: nil,
+            when: shouldFailOver, condition: condition, timeCondition: timeCondition, tags: tags,
+            protected: protected, upper: upper, compute)
+    }
+
+    /// ``soft(key:ttl:softTTL:when:condition:timeCondition:tags:protected:prefix:upper:_:)`` with a
+    /// TTL computed from each computed value (`ttl: { value in … }`). `softTTL` is then required
+    /// (its default is a share of a TTL that is not known yet).
+    nonisolated(nonsending) public func soft<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, softTTL: TTL,
+        when shouldFailOver: @Sendable (any Error) -> Bool = { _ in true },
+        condition: CacheCondition<Value> = .allValues, timeCondition: TTL? = nil, tags: [String] = [],
+        protected: Bool = true, prefix: String = "soft:", upper: Bool = false,
+        _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        // Errors are never stored, so the expiry given here is never used.
+        try await soft(
+            key: prefix + key, expiry: .never, staleAfter: softTTL.duration, ttlOf: ttl, when: shouldFailOver,
+            condition: condition, timeCondition: timeCondition, tags: tags, protected: protected, upper: upper,
+            compute)
+    }
+
+    /// `soft` on the stored key, with its expiry and stale time worked out.
+    nonisolated(nonsending) func soft<Value: Codable & Sendable>(
+        key: String, expiry: Expiry, staleAfter: Duration, ttlOf: (@Sendable (Value) -> TTL?)?,
+        when shouldFailOver: @Sendable (any Error) -> Bool, condition: CacheCondition<Value>, timeCondition: TTL?,
+        tags: [String], protected: Bool, upper: Bool, _ compute: @Sendable () async throws -> Value
+    ) async throws -> Value {
         let route = try route(for: key)
-        let expiry = try expiry(ttl)
-        let staleAfter = try softTTL?.duration ?? ttl.duration * 0.33
         let condition = condition.valuesOnly
         let stale = try await envelope(of: Value.self, at: key, in: route)
         if let stale, stale.staleAt > clock.now() {
@@ -43,7 +75,7 @@ extension Cache {
             }
             return try await self.computeAndStore(
                 key: key, route: route, expiry: expiry, staleAfter: staleAfter, condition: condition,
-                timeCondition: timeCondition, tags: .texts(tags), compute)
+                timeCondition: timeCondition, tags: .texts(tags), upper: upper, ttlOf: ttlOf, compute)
         }
         do {
             return protected ? try await strategies.flights.run(key, recompute) : try await recompute()

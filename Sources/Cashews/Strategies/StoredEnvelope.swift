@@ -35,6 +35,12 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
         }
     }
 
+    /// The error it holds, if it holds one.
+    @usableFromInline var storedError: StoredError? {
+        if case .error(let error) = content { return error }
+        return nil
+    }
+
     /// True when it holds a value, not an error.
     var holdsValue: Bool {
         if case .value = content { return true }
@@ -97,6 +103,8 @@ struct StoredEnvelope<Value: Codable & Sendable>: Codable, Sendable, EncodedEnve
 @usableFromInline
 protocol EncodedEnvelope {
     func encoded(key: String) throws -> [UInt8]
+    /// The error it holds, if it holds one.
+    var storedError: StoredError? { get }
 }
 
 extension Cache {

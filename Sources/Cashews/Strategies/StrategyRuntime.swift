@@ -12,6 +12,11 @@ final class StrategyRuntime: Sendable {
     /// How many ``Cache/detect(isolation:_:)`` scopes are open on this cache: while none is,
     /// hits skip the task-local lookup.
     @usableFromInline let activeDetections = Atomic<Int>(0)
+    /// True once this cache has tagged a key: from then on, overwriting or deleting a key also
+    /// removes its tags (until then, there is nothing to look up).
+    let tagsInUse = Atomic<Bool>(false)
+    /// Tag templates registered for key templates (``Cache/registerTag(_:forKeys:)``).
+    let registeredTags = Mutex<[(tag: KeyTemplate, keys: KeyTemplate)]>([])
 
     init(logger: Logger) {
         background = BackgroundWork(logger: logger)

@@ -21,15 +21,70 @@ extension Cache {
     ) async throws {
         let expiry = try expiry(ttl)
         try await tag(key, with: tags, expiry: expiry)
-        try await set(key, value, ttl: ttl)
+        _ = try await store(key, value, expiry: expiry)
+    }
+
+    /// Adds `delta` to the integer under `key`, as ``increment(_:by:ttl:)``, and tags it with
+    /// `tags` (replacing the tags it had), as cashews' `incr(..., tags=)`.
+    @discardableResult
+    nonisolated(nonsending) public func increment(_ key: String, by delta: Int64 = 1, ttl: TTL? = nil, tags: [String])
+        async throws -> Int64
+    {
+        let expiry = try expiry(ttl)
+        try await tag(key, with: tags, expiry: expiry)
+        return try await backend(for: key).increment(key, by: delta, expiry: expiry)
+    }
+
+    /// The tags of `key`, sorted (none when it holds no live value): cashews' `get_key_tags`.
+    /// They are the tags it was stored with and those registered for keys of its form.
+    nonisolated(nonsending) public func tags(of key: String) async throws -> [String] {
+        guard try await exists(key) else { return [] }
+        let reverse = Self.tagsKey(of: key)
+        let stored = try await backend(for: reverse).members(of: reverse)
+        return Set(stored + registeredTags(for: key)).sorted()
+    }
+
+    /// Registers `tag` for every key of the form `keys`, as cashews' `register_tag`: from now
+    /// on, a key this cache writes that `keys` matches is tagged with `tag`, rendered from the
+    /// values of the key's placeholders, whatever the write (a plain `set`, a strategy).
+    ///
+    /// ```swift
+    /// try cache.registerTag(KeyTemplate("user:{id}"), forKeys: KeyTemplate("user:{id}:{part}"))
+    /// try await cache.set("user:7:orders", orders)      // tagged user:7
+    /// try await cache.delete(taggedWith: "user:7")
+    /// ```
+    ///
+    /// - Throws: ``CashewsError/invalidArgument(_:)`` when `tag` reads a value that is not a
+    ///   bare placeholder (`{id}`, without fields or formatters) of `keys`: only those can be read
+    ///   back from a key.
+    public func registerTag(_ tag: KeyTemplate, forKeys keys: KeyTemplate) throws {
+        let readable = keys.barePlaceholderNames
+        if let missing = tag.placeholderNames.first(where: { !readable.contains($0) }) {
+            throw CashewsError.invalidArgument(
+                "the tag template \"\(tag.text)\" reads {\(missing)}, which is not a bare placeholder of the key"
+                    + " template \"\(keys.text)\" (bare: \(readable)): write the key template with {\(missing)}")
+        }
+        strategies.registeredTags.withLock { $0.append((tag, keys)) }
+        strategies.tagsInUse.store(true, ordering: .relaxed)
+    }
+
+    /// The registered tags of `key`, rendered from the values its form gives.
+    func registeredTags(for key: String) -> [String] {
+        let registered = strategies.registeredTags.withLock { $0 }
+        guard !registered.isEmpty else { return [] }
+        return registered.compactMap { entry in
+            guard let values = entry.keys.values(in: key) else { return nil }
+            return try? entry.tag.render(values)
+        }
     }
 
     /// Deletes every entry tagged with any of `tags` (on whichever backend serves it) and the
     /// tags' memberships; returns how many live values were deleted.
     ///
     /// Memberships are ordinary entries that expire shortly after the entries they name, so a
-    /// tag costs nothing once its entries are gone. An entry tagged once and later stored
-    /// again without the tag is still deleted by it (an extra miss, never a stale value).
+    /// tag costs nothing once its entries are gone. Overwriting or deleting a key through this
+    /// cache removes its tags (an entry stored again without a tag is not deleted by it).
+    /// Writes of other processes, or of a cache that never tagged, do not look tags up.
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
     @discardableResult
@@ -37,6 +92,8 @@ extension Cache {
         var deleted = 0
         for tag in tags {
             let memberships = try await memberships(of: tag)
+            // Each key loses all its tags with its value, so no other tag deletes it later.
+            for membership in memberships { try await untag(membership.key) }
             deleted += try await delete(memberships.map(\.key))
             // Values first, memberships last: an interrupted invalidation can be run again.
             _ = try await delete(memberships.map(\.membership))
@@ -61,17 +118,48 @@ extension Cache {
 
     // MARK: Memberships
 
-    /// Records that `key` carries each of `tags`, for as long as an entry with `expiry` lives.
-    nonisolated(nonsending) func tag(_ key: String, with tags: [String], expiry: Expiry) async throws {
+    /// Records that `key` carries each of `tags` (and only those: the tags it had are removed),
+    /// for as long as an entry with `expiry` lives.
+    nonisolated(nonsending) func tag(_ key: String, with given: [String], expiry: Expiry) async throws {
+        try await untagIfTagged(key)
+        let registered = registeredTags(for: key)
+        let tags = registered.isEmpty ? given : Array(Set(given + registered)).sorted()
         guard !tags.isEmpty else { return }
         guard !key.isEmpty else { throw CashewsError.emptyKey }
+        strategies.tagsInUse.store(true, ordering: .relaxed)
         let membershipExpiry = Self.membershipExpiry(for: expiry)
         for tag in tags {
             let membership = try Self.membershipPrefix(checking: tag) + key
             _ = try await backend(for: membership).set(
                 membership, .bytes([]), expiry: membershipExpiry, condition: .always)
         }
+        let reverse = Self.tagsKey(of: key)
+        _ = try await backend(for: reverse).addToSet(reverse, tags, expiry: membershipExpiry)
     }
+
+    /// Removes the tags of `key`, when this cache has tagged any key.
+    nonisolated(nonsending) func untagIfTagged(_ key: String) async throws {
+        guard strategies.tagsInUse.load(ordering: .relaxed) else { return }
+        try await untag(key)
+    }
+
+    /// Removes every membership of `key` and the record of its tags.
+    nonisolated(nonsending) func untag(_ key: String) async throws {
+        guard !key.isEmpty else { return }
+        let reverse = Self.tagsKey(of: key)
+        let backend = try backend(for: reverse)
+        let tags = try await backend.members(of: reverse)
+        guard !tags.isEmpty else { return }
+        for tag in tags {
+            let membership = Self.membershipPrefix(of: tag) + key
+            _ = try await self.backend(for: membership).delete(membership)
+        }
+        _ = try await backend.delete(reverse)
+    }
+
+    /// `_tag:of:<key>`: the set of the tags of `key` (no membership key has `of` after the prefix,
+    /// where the tag's length is).
+    static func tagsKey(of key: String) -> String { "\(tagPrefix):of:\(key)" }
 
     /// A membership outlives its entry by a second: it is written just before the entry, and
     /// must never expire while the entry still lives.

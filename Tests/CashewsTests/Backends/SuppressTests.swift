@@ -45,16 +45,101 @@ struct SuppressTests {
         #expect(try await cache.delete("k") == false)
         #expect(try await cache.increment("n") == 0)
         #expect(try await cache.count() == 0)
-        await #expect(throws: BrokenBackend.Outage.self) { _ = try await cache.ping() }
+        let error = await #expect(throws: BackendError.self) { _ = try await cache.ping() }
+        #expect(error?.underlying is BrokenBackend.Outage)
         // Bad arguments are not backend failures: they still throw.
         await #expect(throws: CashewsError.self) { try await cache.set("k", "v", ttl: "soon") }
     }
 
-    @Test("without suppress, failures throw")
+    @Test("without suppress, failures throw as the facade's BackendError, the backend's error underneath")
     func notSuppressed() async throws {
         let cache = Cache()
         cache.setup(BrokenBackend())
-        await #expect(throws: BrokenBackend.Outage.self) { _ = try await cache.get("k", as: String.self) }
+        let error = await #expect(throws: BackendError.self) { _ = try await cache.get("k", as: String.self) }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.underlying is BrokenBackend.Outage)
+        #expect("\(error!)".contains("suppress=true"), "says what to do")
+        await #expect(throws: BackendError.self) { _ = try await cache.addToSet("s", ["a"]) }
+        await #expect(throws: BackendError.self) { _ = try await cache.cached(key: "c", ttl: 1) { 1 } }
+    }
+
+    @Test("a suppressed dead backend never throws from any command, read-modify-write and strategies included")
+    func everyCommand() async throws {
+        let cache = Cache(clock: .manual(ManualClock()))
+        cache.setup(BrokenBackend(), suppress: true)
+        #expect(try await cache.get("k", as: String.self) == nil)
+        #expect(try await cache.get(["a", "b"], as: Int.self) == [nil, nil])
+        #expect(try await cache.get(["a": Int.self]).count == 1)
+        try await cache.set("k", "v", ttl: 60)
+        try await cache.set("k", "v", keepingTTL: true)
+        #expect(try await cache.add("k", 1) == false)
+        #expect(try await cache.replace("k", 1) == false)
+        try await cache.set(["a": 1, "b": 2])
+        try await cache.set(["a": 1, "s": "x"] as [String: any Codable & Sendable])
+        try await cache.set("t", 1, ttl: 60, tags: ["tag"])
+        #expect(try await !cache.exists("k"))
+        #expect(try await !cache.delete("k"))
+        #expect(try await cache.delete(["a", "b"]) == 0)
+        #expect(try await cache.delete(matching: "a*") == 0)
+        for try await _ in cache.scan("*") { Issue.record("no keys") }
+        #expect(try await cache.increment("n") == 0)
+        #expect(try await !cache.expire("k", ttl: 60))
+        #expect(try await cache.timeToLive("k") == nil)
+        #expect(try await cache.size(of: "k") == nil)
+        #expect(try await cache.getBits("bits", at: [1, 2]) == [0, 0])
+        #expect(try await cache.incrementBits("bits", at: [1, 2]) == [0, 0])
+        #expect(try await cache.sliceIncrement("w", window: .seconds(1), limit: 5, now: 1000) == 0)
+        #expect(try await cache.addToSet("s", ["a"]) == 0)
+        #expect(try await cache.removeFromSet("s", ["a"]) == 0)
+        #expect(try await cache.popFromSet("s") == [])
+        #expect(try await cache.members(of: "s") == [])
+        #expect(try await cache.lock("l", token: "t", ttl: 60), "a lock fails open")
+        #expect(try await !cache.unlock("l", token: "t"))
+        #expect(try await !cache.isLocked("l"))
+        #expect(try await cache.count() == 0)
+        try await cache.clear()
+        #expect(try await cache.delete(taggedWith: "tag") == 0)
+        #expect(try await cache.keys(taggedWith: "tag") == [])
+        // Strategies: each computes, none waits or throws.
+        #expect(try await cache.cached(key: "c", ttl: 60) { 1 } == 1)
+        #expect(try await cache.cached(key: "c", ttl: { (_: Int) in 60 }) { 2 } == 2)
+        #expect(try await cache.early(key: "e", ttl: 60) { 3 } == 3)
+        #expect(try await cache.soft(key: "s", ttl: 60) { 4 } == 4)
+        #expect(try await cache.hit(key: "h", ttl: 60, cacheHits: 2) { 5 } == 5)
+        #expect(try await cache.dynamic(key: "d") { 6 } == 6)
+        #expect(try await cache.failover(key: "f", ttl: 60) { 7 } == 7)
+        var elements: [Int] = []
+        let sequence = cache.iterator(key: "i", ttl: 60) {
+            AsyncThrowingStream<Int, any Error> { continuation in
+                continuation.yield(8)
+                continuation.finish()
+            }
+        }
+        for try await element in sequence { elements.append(element) }
+        #expect(elements == [8])
+        #expect(try await cache.rateLimit(key: "r", limit: 1, period: 60) { 9 } == 9)
+        #expect(try await cache.sliceRateLimit(key: "sr", limit: 1, period: 60) { 10 } == 10)
+        #expect(try await cache.circuitBreaker(key: "cb", errorRate: 50, period: 60, ttl: 60) { 11 } == 11)
+        _ = try await cache.circuitState(key: "cb")
+        let filter = try BloomFilter(name: "bf", capacity: 10)
+        try await cache.insert("x", into: filter)
+        _ = try await cache.mightContain("x", in: filter)
+        _ = try await cache.bloom(key: "x", in: filter) { true }
+        _ = try await cache.dualBloom(key: "x", in: filter) { true }
+        let memoized = cache.memoize(ttl: 60, name: "m") { (n: Int) in n * 2 }
+        #expect(try await memoized(6) == 12)
+    }
+
+    @Test("under suppress a lock fails open: locked and cached(lock: true) run at once, not after the TTL")
+    func locksFailOpen() async throws {
+        let clock = ManualClock()
+        let cache = Cache(clock: .manual(clock))
+        cache.setup(BrokenBackend(), suppress: true)
+        let start = cache.clock.now()
+        #expect(try await cache.locked(key: "job", ttl: "1h", wait: true) { 1 } == 1)
+        #expect(try await cache.cached(key: "k", ttl: "1h", lock: true) { 2 } == 2)
+        #expect(try await cache.locked(key: "job", ttl: "1h", wait: false) { 3 } == 3)
+        #expect(cache.clock.now() == start, "nothing waited")
     }
 
     @Test("a disk backend whose directory stops taking files: suppressed writes are no-ops, reads go on")

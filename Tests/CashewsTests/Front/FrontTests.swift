@@ -39,13 +39,58 @@ struct FrontTests {
         }
     }
 
-    @Test("reading a value as another type is a typed error, never a crash")
-    func mismatches() async throws {
+    private func caches(onTypeMismatch policy: TypeMismatchPolicy) throws -> [(String, Cache)] {
+        let memory = Cache(onTypeMismatch: policy)
+        memory.setup(MemoryBackend())
+        let disk = Cache(onTypeMismatch: policy)
+        try disk.setupDisk("disk://\(TemporaryDirectory.path("front"))?durability=none")
+        return [("memory", memory), ("disk", disk)]
+    }
+
+    @Test("reading a value as another or an outdated type is a miss by default, logged; never a crash")
+    func mismatchesMiss() async throws {
         for (name, cache) in try caches() {
+            try await cache.set("profile", Profile(name: "Ada", tags: []))
+            #expect(try await cache.get("profile", as: Int.self) == nil, "\(name)")
+            try await cache.set("text", "abc")
+            #expect(try await cache.get("text", as: Profile.self) == nil, "\(name)")
+            #expect(try await cache.get("text", as: String.self) == "abc", "\(name): the value is still there")
+            _ = try await cache.soft(key: "k", ttl: "1h") { 1 }
+            #expect(try await cache.get("soft:k", as: Int.self) == nil, "\(name): a strategy's envelope")
+        }
+    }
+
+    @Test("onTypeMismatch: .throw makes a value of another type a typed error")
+    func mismatchesThrow() async throws {
+        for (name, cache) in try caches(onTypeMismatch: .throw) {
             try await cache.set("profile", Profile(name: "Ada", tags: []))
             await #expect(throws: CashewsError.self, "\(name)") { _ = try await cache.get("profile", as: Int.self) }
             try await cache.set("text", "abc")
             await #expect(throws: CashewsError.self, "\(name)") { _ = try await cache.get("text", as: Profile.self) }
+            #expect(try await cache.cached(key: "text", ttl: "1m") { 5 } == 5, "\(name): strategies still recompute")
+        }
+    }
+
+    @Test("a batch get with one bad entry returns nil in that position; batches of mixed types")
+    func batches() async throws {
+        for (name, cache) in try caches() {
+            try await cache.set(["a": 1, "b": 2])
+            try await cache.set("bad", Profile(name: "x", tags: []))
+            #expect(try await cache.get(["a", "bad", "b", "none"], as: Int.self) == [1, nil, 2, nil], "\(name)")
+            let mixed: [String: any Codable & Sendable] = [
+                "user": Profile(name: "Ada", tags: []), "visits": 3, "s": "t",
+            ]
+            try await cache.set(mixed, ttl: "1h")
+            let values = try await cache.get(["user": Profile.self, "visits": Int.self, "s": Int.self, "no": Int.self])
+            #expect(values.count == 4, "\(name)")
+            #expect(values[0] as? Profile == Profile(name: "Ada", tags: []), "\(name)")
+            #expect(values[1] as? Int == 3, "\(name)")
+            #expect(values[2] == nil && values[3] == nil, "\(name): another type, absent")
+            guard case .remaining(let left)? = try await cache.timeToLive("visits") else {
+                Issue.record("\(name): the mixed batch has the TTL")
+                continue
+            }
+            #expect(left > .seconds(3500) && left <= .seconds(3600), "\(name)")
         }
     }
 

@@ -23,8 +23,8 @@ struct BackgroundTests {
         await cache.waitForBackgroundRefreshes()
         #expect(log.messages(at: .error) == ["background refresh failed"])
         let metadata = log.entries.first { $0.level == .error }?.metadata
-        #expect(metadata?["key"] == "e")
-        #expect(try await !cache.isLocked("e:lock"), "the lock is released after a failure")
+        #expect(metadata?["key"] == "early:v2:e")
+        #expect(try await !cache.isLocked("early:v2:e:lock"), "the lock is released after a failure")
         #expect(try await load() == 1, "the stale value is still served, and a new refresh starts")
         await cache.waitForBackgroundRefreshes()
         #expect(log.messages(at: .error).count == 2)

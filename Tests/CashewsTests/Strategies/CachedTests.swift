@@ -311,7 +311,8 @@ struct CachedTests {
         await #expect(throws: KeyTemplateError.self) {
             _ = try await cache.cached(key: profile, values: ["id": 7], ttl: "1m") { calls.next() }
         }
-        let user = cache.memoize(key: try KeyTemplate("user:{id}:{lang:upper}"), ttl: "1h") { (id: Int, lang: String) in
+        let user = cache.memoize(key: try KeyTemplate("user:{id}:{lang:upper}"), ttl: "1h", arguments: ["id", "lang"]) {
+            (id: Int, lang: String) in
             "\(id)-\(lang)-\(calls.next())"
         }
         #expect(try await user(1, "en") == "1-en-2")
@@ -319,10 +320,41 @@ struct CachedTests {
         #expect(try await cache.exists("user:1:EN"))
         let tooMany = cache.memoize(key: try KeyTemplate("only:{one}"), ttl: "1h") { (a: Int, b: Int) in a + b }
         await #expect(throws: CashewsError.self) { _ = try await tooMany(1, 2) }
-        let withContext = cache.memoize(key: try KeyTemplate("scoped:{id}:{tenant}"), ttl: "1h") { (id: Int) in id }
+        let withContext = cache.memoize(key: try KeyTemplate("scoped:{id}:{tenant}"), ttl: "1h", arguments: ["id"]) {
+            (id: Int) in id
+        }
         let scoped = try await KeyContext.withValues(["tenant": "acme"]) { try await withContext(5) }
         #expect(scoped == 5)
         #expect(try await cache.exists("scoped:5:acme"))
+    }
+
+    @Test("memoize binds arguments by name, never silently by position (memory and disk)")
+    func memoizeByName() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let reordered = cache.memoize(
+                key: try KeyTemplate("u:{lang}:{id}"), ttl: "1h", arguments: ["id", "lang"]
+            ) { (id: Int, lang: String) in "\(id)/\(lang)" }
+            #expect(try await reordered(7, "en") == "7/en", "\(name)")
+            #expect(try await cache.exists("u:en:7"), "\(name): lang first, as the template says")
+            let guessed = cache.memoize(key: try KeyTemplate("u:{lang}:{id}"), ttl: "1h") {
+                (id: Int, lang: String) in "\(id)/\(lang)"
+            }
+            let error = await #expect(throws: CashewsError.self, "\(name)") { _ = try await guessed(7, "en") }
+            #expect("\(error!)".contains("arguments: [\"lang\", \"id\"]"), "\(name): says what to write")
+            let oneOfTwo = cache.memoize(key: try KeyTemplate("v:{tenant}:{id}"), ttl: "1h") { (id: Int) in id }
+            await #expect(throws: CashewsError.self, "\(name): one argument, two placeholders") {
+                _ = try await oneOfTwo(1)
+            }
+            let unused = cache.memoize(key: try KeyTemplate("w:{id}"), ttl: "1h", arguments: ["id", "page"]) {
+                (id: Int, page: Int) in id + page
+            }
+            await #expect(throws: CashewsError.self, "\(name): page would not vary the key") {
+                _ = try await unused(1, 2)
+            }
+            let single = cache.memoize(key: try KeyTemplate("x:{id}"), ttl: "1h") { (id: Int) in id * 2 }
+            #expect(try await single(4) == 8, "\(name): one argument, one placeholder needs no names")
+            #expect(try await cache.get("x:4", as: Int.self) == 8, "\(name)")
+        }
     }
 
     @Test("detect reports hits of its own cache only; scopes nest")

@@ -49,7 +49,7 @@ struct IteratorTests {
             let (_, hits) = try await cache.detect {
                 try await collect(cache.iterator(key: "ints", ttl: "1m", source([9], calls: calls)))
             }
-            #expect(hits == [CacheHit(key: "ints", strategy: .iterator)], "\(name)")
+            #expect(hits == [CacheHit(key: "iterator:ints", strategy: .iterator)], "\(name)")
         }
     }
 
@@ -112,7 +112,7 @@ struct IteratorTests {
             }
             #expect(seen == [1, 2, 3], "\(name)")
             #expect(pulled.count == 3, "\(name): one pull per element consumed, none ahead")
-            #expect(try await !cache.exists("endless"), "\(name): no marker for a sequence cut short")
+            #expect(try await !cache.exists("iterator:endless"), "\(name): no marker for a sequence cut short")
             var again: [Int] = []
             for try await element in cache.iterator(key: "endless", ttl: "1m", makeSource) {
                 again.append(element)
@@ -127,8 +127,8 @@ struct IteratorTests {
         let cache = try Fixture.memory(ManualClock())
         let calls = Calls()
         _ = try await collect(cache.iterator(key: "m", ttl: "1m", source([1, 2, 3], calls: calls)))
-        try await cache.delete("m:#1")
-        await #expect(throws: CashewsError.incompleteSequence(key: "m", missing: 1)) {
+        try await cache.delete("iterator:m:#1")
+        await #expect(throws: CashewsError.incompleteSequence(key: "iterator:m", missing: 1)) {
             _ = try await collect(cache.iterator(key: "m", ttl: "1m", source([1, 2, 3], calls: calls)))
         }
         #expect(try await collect(cache.iterator(key: "m", ttl: "1m", source([1, 2, 3], calls: calls))) == [1, 2, 3])

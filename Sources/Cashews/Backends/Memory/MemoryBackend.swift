@@ -1,14 +1,17 @@
 import Synchronization
 
-/// An in-process backend: a sharded LRU store bounded by entry count and by bytes, with TTLs on
-/// an injected clock.
+/// An in-process backend: an LRU store bounded by entry count and by bytes, with TTLs on an
+/// injected clock.
 ///
 /// - Typed values are kept as they are (``Backend/storesObjects``): a hit neither encodes nor
 ///   decodes.
-/// - Keys are spread over shards, each behind its own lock, so concurrent tasks rarely contend
-///   and no call hops to an actor. The bounds are kept per shard (each holds a share of them),
-///   and eviction is approximately least recently used: CLOCK within a shard (a hit sets a bit
-///   instead of relinking a list, so hits stay cheap and cache-friendly).
+/// - Eviction is exact least recently used within a shard. A bound is never exceeded: each
+///   shard holds an exact share of it (the shares add up to the bound). Keys are spread over
+///   shards, each behind its own lock, so concurrent tasks rarely contend and no call hops to an
+///   actor; but a bound is kept exactly in LRU order only by one shard, so a backend uses one
+///   shard per 1024 entries of its entry bound (and per 1 MiB of its byte bound), at most
+///   ``Configuration/shards``: `mem://?size=10` is one shard that keeps exactly the 10 most
+///   recently used entries.
 /// - Expired entries are never returned; ``run()`` sweeps them every `sweepInterval` through
 ///   per-shard expiry heaps, in O(expired · log n).
 /// - The byte bound counts byte, string and data values by their bytes, integers and booleans by
@@ -25,7 +28,9 @@ public final class MemoryBackend: Backend {
         public var clock: CacheClock
         /// The pause between sweeps of expired entries in ``MemoryBackend/run()``.
         public var sweepInterval: Duration
-        /// How many independently locked shards (rounded up to a power of two).
+        /// The most independently locked shards (rounded up to a power of two); fewer for small
+        /// bounds (one per 1024 entries of ``maxEntries`` and per 1 MiB of ``maxBytes``), so
+        /// that a small bound is kept in exact LRU order.
         public var shards: Int
 
         /// A configuration; every parameter has a default.
@@ -45,24 +50,49 @@ public final class MemoryBackend: Backend {
     public let configuration: Configuration
     private let shards: [LockedShard]
     private let mask: Int
-    private let perShardEntries: Int?
-    private let perShardBytes: Int?
 
     /// A memory backend.
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.shards > 0, "a memory backend needs at least one shard")
         precondition(configuration.sweepInterval > .zero, "the sweep interval must be positive")
-        var count = 1
-        while count < configuration.shards { count <<= 1 }
+        let count = MemoryBackend.shardCount(configuration)
         self.configuration = configuration
-        shards = (0..<count).map { _ in LockedShard() }
+        /// Shard `index`'s share of `bound`: the shares add up to the bound exactly.
+        func share(_ bound: Int?, _ index: Int) -> Int? {
+            bound.map { $0 / count + (index < $0 % count ? 1 : 0) }
+        }
+        shards = (0..<count).map {
+            LockedShard(
+                MemoryShard(
+                    maxEntries: share(configuration.maxEntries, $0), maxBytes: share(configuration.maxBytes, $0)))
+        }
         mask = count - 1
-        perShardEntries = configuration.maxEntries.map { max(1, ($0 + count - 1) / count) }
-        perShardBytes = configuration.maxBytes.map { max(1, ($0 + count - 1) / count) }
+    }
+
+    /// How many shards a backend of `configuration` has: a power of two, at most
+    /// ``Configuration/shards``, with at least 1024 entries and 1 MiB of its bounds each.
+    static func shardCount(_ configuration: Configuration) -> Int {
+        var limit = configuration.shards
+        if let entries = configuration.maxEntries { limit = min(limit, max(1, entries / 1024)) }
+        if let bytes = configuration.maxBytes { limit = min(limit, max(1, bytes / (1 << 20))) }
+        var count = 1
+        while count < limit { count <<= 1 }
+        return count > limit && count > 1 ? count >> 1 : count
+    }
+
+    /// The number of shards it has (see ``Configuration/shards``).
+    public var shardCount: Int { shards.count }
+
+    /// The keys of the shard of `key`, from the least to the most recently used (for tests).
+    package func keysByUse(inShardOf key: String) -> [String] {
+        shard(key).withLock { $0.keysByUse }
     }
 
     /// Memory backends keep typed values as they are.
     public var storesObjects: Bool { true }
+
+    /// It throws only facade errors.
+    public var throwsFacadeErrors: Bool { true }
 
     @inline(__always) private var now: Int64 { configuration.clock.now() }
 
@@ -122,7 +152,7 @@ public final class MemoryBackend: Backend {
             }
             let expiresAt = try deadline(expiry, now: now, current: live.map { shard.expiresAt($0) })
             let slot = shard.store(key, value, expiresAt: expiresAt, size: size)
-            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: slot)
+            _ = shard.evict(keeping: slot)
             return true
         }
     }
@@ -196,7 +226,7 @@ public final class MemoryBackend: Backend {
             guard !overflow else { throw BackendError.integerOverflow(key: key) }
             let bytes = DecimalInteger.bytes(next)
             let stored = shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
-            _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: stored)
+            _ = shard.evict(keeping: stored)
             return next
         }
     }
@@ -242,7 +272,7 @@ public final class MemoryBackend: Backend {
             if let (bytes, expiry) = entry {
                 let expiresAt = try deadline(expiry, now: now, current: slot.map { shard.expiresAt($0) })
                 let stored = shard.store(key, .bytes(bytes), expiresAt: expiresAt, size: bytes.count)
-                _ = shard.evict(maxEntries: perShardEntries, maxBytes: perShardBytes, keeping: stored)
+                _ = shard.evict(keeping: stored)
             } else if slot != nil {
                 _ = shard.remove(key, now: now)
             }
@@ -295,7 +325,9 @@ public final class MemoryBackend: Backend {
 
 /// A shard behind its own lock (a class, because a `Mutex` cannot be copied into an array).
 final class LockedShard: Sendable {
-    private let mutex = Mutex(MemoryShard())
+    private let mutex: Mutex<MemoryShard>
+
+    init(_ shard: sending MemoryShard) { mutex = Mutex(shard) }
 
     @inline(__always)
     func withLock<R, E: Error>(_ body: (inout MemoryShard) throws(E) -> R) throws(E) -> R {

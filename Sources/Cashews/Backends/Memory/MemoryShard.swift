@@ -4,26 +4,37 @@
     import Darwin
 #endif
 
-/// One shard of the memory backend: a hash table of entries in slots, evicted in approximately
-/// least-recently-used order by the CLOCK algorithm (a hit only sets a bit; the eviction hand
-/// gives every recently used entry a second chance), with a min-heap of expiry times for
-/// O(expired) sweeping. Not thread-safe: its owner locks it.
+/// One shard of the memory backend: a hash table of entries in slots, evicted in exact
+/// least-recently-used order (the slots form a doubly linked list, most recently used first: a
+/// hit relinks its node in O(1)), with a min-heap of expiry times for O(expired) sweeping. Not
+/// thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
         var key: String
         var value: CacheValue
         var expiresAt: Int64  // ms since the epoch; 0 = never
         var size: Int
-        var referenced: Bool  // used since the hand last passed
+        var newer: Int32  // the slot used just after this one (-1: none, this is the newest)
+        var older: Int32  // the slot used just before (-1: none, this is the oldest)
         var generation: UInt32
     }
 
     private(set) var index: [ByteKey: Int32] = [:]
     private var nodes: [Node] = []
     private var free: [Int32] = []
-    private var hand = 0  // the CLOCK hand: the next slot eviction looks at
+    private var newest: Int32 = -1
+    private var oldest: Int32 = -1
     private var expiries = ExpiryHeap()
     private(set) var bytes = 0
+    /// The most entries and bytes this shard holds (nil: no bound).
+    var maxEntries: Int?
+    var maxBytes: Int?
+
+    /// An empty shard holding at most `maxEntries` entries and `maxBytes` bytes.
+    init(maxEntries: Int? = nil, maxBytes: Int? = nil) {
+        self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
+    }
 
     var count: Int { index.count }
 
@@ -39,7 +50,7 @@ struct MemoryShard {
             remove(slot)
             return nil
         }
-        if !nodes[Int(slot)].referenced { nodes[Int(slot)].referenced = true }
+        touch(slot)
         return slot
     }
 
@@ -50,8 +61,47 @@ struct MemoryShard {
             remove(slot)
             return nil
         }
-        nodes[Int(slot)].referenced = true
+        touch(slot)
         return slot
+    }
+
+    /// Makes `slot` the most recently used. An unbounded shard never evicts, so it skips the
+    /// bookkeeping (a hit then writes nothing).
+    @inline(__always)
+    private mutating func touch(_ slot: Int32) {
+        guard slot != newest, maxEntries != nil || maxBytes != nil else { return }
+        unlink(slot)
+        link(slot)
+    }
+
+    /// Links `slot` in as the newest.
+    private mutating func link(_ slot: Int32) {
+        nodes[Int(slot)].older = newest
+        nodes[Int(slot)].newer = -1
+        if newest >= 0 { nodes[Int(newest)].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+
+    /// Takes `slot` out of the order.
+    private mutating func unlink(_ slot: Int32) {
+        let (newer, older) = (nodes[Int(slot)].newer, nodes[Int(slot)].older)
+        if newer >= 0 { nodes[Int(newer)].older = older } else { newest = older }
+        if older >= 0 { nodes[Int(older)].newer = newer } else { oldest = newer }
+        nodes[Int(slot)].newer = -1
+        nodes[Int(slot)].older = -1
+    }
+
+    /// The keys from the least to the most recently used (for tests of the order; in a bounded
+    /// shard only: an unbounded one keeps the order of first storing).
+    var keysByUse: [String] {
+        var keys: [String] = []
+        var slot = oldest
+        while slot >= 0 {
+            keys.append(nodes[Int(slot)].key)
+            slot = nodes[Int(slot)].newer
+        }
+        return keys
     }
 
     /// The live node of `key`, without touching the LRU order.
@@ -79,19 +129,19 @@ struct MemoryShard {
 
     // MARK: Writing
 
-    /// Stores `value` under `key` with `expiresAt` (0 = never) and returns its slot. A new entry
-    /// starts unreferenced; an overwritten one counts as used.
+    /// Stores `value` under `key` with `expiresAt` (0 = never) and returns its slot, as the
+    /// most recently used entry.
     @discardableResult
     mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) -> Int32 {
         if let slot = index[ByteKey(key)] {
             bytes += size - nodes[Int(slot)].size
             nodes[Int(slot)].value = value
             nodes[Int(slot)].size = size
-            nodes[Int(slot)].referenced = true
+            touch(slot)
             setExpiry(slot, expiresAt)
             return slot
         }
-        let node = Node(key: key, value: value, expiresAt: 0, size: size, referenced: false, generation: 0)
+        let node = Node(key: key, value: value, expiresAt: 0, size: size, newer: -1, older: -1, generation: 0)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -103,6 +153,7 @@ struct MemoryShard {
             nodes.append(node)
         }
         index[ByteKey(key)] = slot
+        link(slot)
         bytes += size
         setExpiry(slot, expiresAt)
         return slot
@@ -132,6 +183,7 @@ struct MemoryShard {
     }
 
     mutating func remove(_ slot: Int32) {
+        unlink(slot)
         index[ByteKey(nodes[Int(slot)].key)] = nil
         bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
@@ -140,23 +192,19 @@ struct MemoryShard {
         free.append(slot)
     }
 
-    /// Evicts until within the bounds, in CLOCK order: the hand clears the bit of each used
-    /// entry it passes and evicts the first unused one; the entry just stored (`keeping`) is
-    /// passed over, so a write never evicts its own value. Returns how many it evicted.
-    mutating func evict(maxEntries: Int?, maxBytes: Int?, keeping kept: Int32? = nil) -> Int {
+    /// Evicts the least recently used entries until within the bounds; the entry just stored
+    /// (`keeping`) is passed over, so a write never evicts its own value. Returns how many it
+    /// evicted.
+    mutating func evict(keeping kept: Int32? = nil) -> Int {
         var evicted = 0
-        while count > (kept == nil ? 0 : 1),
-            (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false)
-        {
-            if hand >= nodes.count { hand = 0 }
-            defer { hand += 1 }
-            guard !nodes[hand].key.isEmpty, Int32(hand) != kept else { continue }  // a free slot, or the new entry
-            if nodes[hand].referenced {
-                nodes[hand].referenced = false
-                continue
+        var slot = oldest
+        while slot >= 0, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
+            let newer = nodes[Int(slot)].newer
+            if slot != kept {
+                remove(slot)
+                evicted += 1
             }
-            remove(Int32(hand))
-            evicted += 1
+            slot = newer
         }
         return evicted
     }
@@ -176,7 +224,7 @@ struct MemoryShard {
     }
 
     mutating func removeAll() {
-        self = MemoryShard()
+        self = MemoryShard(maxEntries: maxEntries, maxBytes: maxBytes)
     }
 
 }
