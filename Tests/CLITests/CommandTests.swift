@@ -206,6 +206,26 @@ import Testing
         }
     }
 
+    @Test func clearWorksInBatchesAndTakesExpiredEntriesAndBlobs() throws {
+        try withCache { path, cache in
+            for index in 0..<2500 { try cache.set([1], forKey: "live-\(index)") }
+            try cache.set([UInt8](repeating: 3, count: 300_000), forKey: "blob")
+            // Entries that expired long ago by the real clock the tool reads: written through a
+            // handle whose clock stands at 2026-01-01 (and that culls nothing in passing).
+            let past = try DiskCache(
+                directory: path, configuration: .init(clock: .manual(ManualClock()), cullLimit: 0))
+            for index in 0..<300 { try past.set([2], forKey: "gone-\(index)", expiry: .after(.seconds(60))) }
+            #expect(try cache.count == 2801)
+            #expect(try cache.contains("gone-0") == false)
+            let cleared = try CLI.run(["clear", "-c", path, "--yes", "--batch", "100", "--json"])
+            #expect(cleared.status == 0)
+            #expect(cleared.json["removed"] as? Int == 2801)
+            #expect(try cache.count == 0)
+            #expect(try cache.statistics().blobCount == 0)
+            #expect(try cache.check(orphanGrace: .zero).isClean)
+        }
+    }
+
     @Test func usageErrorsExitTwo() throws {
         try withCache { path, _ in
             for arguments in [
