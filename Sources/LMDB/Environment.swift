@@ -91,6 +91,14 @@ public final class Environment: Sendable {
         try core.database(named: name, flags: flags)
     }
 
+    /// Opens several named databases at once, in one transaction: a read-only one when they all
+    /// exist, a write transaction that creates the missing ones otherwise (with
+    /// ``DatabaseFlags/create`` in `flags`). Returns the handles in the order of `names`; cached
+    /// like ``database(named:flags:)``.
+    public func databases(named names: [String], flags: DatabaseFlags = []) throws -> [Database] {
+        try core.databases(named: names, flags: flags)
+    }
+
     // MARK: Size and maintenance
 
     /// Page statistics of the environment's main database.

@@ -266,6 +266,48 @@ final class EnvironmentCore: @unchecked Sendable {
         }
     }
 
+    /// Opens (and caches) named database handles in one transaction; see
+    /// ``Environment/databases(named:flags:)``.
+    func databases(named names: [String], flags: DatabaseFlags) throws -> [Database] {
+        precondition(
+            mapLock.depth == 0,
+            "open databases before starting transactions, not inside one (LMDB: mdb_dbi_open must not run concurrently with other transactions' use of it)"
+        )
+        return try databases.withLock { cache throws -> [Database] in
+            let missing = names.filter { cache[$0] == nil }
+            if !missing.isEmpty {
+                let openAll: (OpaquePointer, DatabaseFlags) throws -> [Database]? = { txn, flags in
+                    var opened: [Database] = []
+                    for name in missing {
+                        var handle = MDB_dbi()
+                        let rc = mdb_dbi_open(txn, name, flags.rawValue, &handle)
+                        if rc == MDB_NOTFOUND && !flags.contains(.create) { return nil }
+                        try check(rc, "mdb_dbi_open", name)
+                        var actual: UInt32 = 0
+                        mdb_dbi_flags(txn, handle, &actual)
+                        opened.append(
+                            Database(
+                                handle: handle, environment: UInt(bitPattern: self.env), name: name,
+                                flags: DatabaseFlags(rawValue: actual)))
+                    }
+                    return opened
+                }
+                // Existing databases open in a read-only transaction (committed, so that the
+                // handles are visible to every later transaction); missing ones need a writer.
+                var opened = try withFreshReadTransaction { txn in try openAll(txn, flags.subtracting(.create)) }
+                if opened == nil, flags.contains(.create), !options.flags.contains(.readOnly) {
+                    opened = try withWriteTransaction { txn in try openAll(txn, flags) }
+                }
+                guard let opened else {
+                    throw LMDBError(
+                        code: .notFound, operation: "mdb_dbi_open", context: missing.joined(separator: ", "))
+                }
+                for database in opened { cache[database.name ?? ""] = database }
+            }
+            return names.map { cache[$0]! }
+        }
+    }
+
     private func withFreshReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
         mapLock.lockShared()
         defer { mapLock.unlockShared() }

@@ -31,17 +31,12 @@ struct Schema: Sendable {
     static let stateKey = Array("state".utf8)
 
     init(environment: Environment, policy: EvictionPolicy) throws {
-        entries = try environment.database(named: "entries", flags: .create)
-        expiry = try environment.database(named: "expiry", flags: .create)
-        order = try environment.database(named: "order", flags: .create)
-        ranks = try environment.database(named: "ranks", flags: .create)
-        meta = try environment.database(named: "meta", flags: .create)
-        if policy == .s3FIFO {
-            ghosts = try environment.database(named: "ghosts", flags: .create)
-            ghostOrder = try environment.database(named: "ghost-order", flags: .create)
-        } else {
-            (ghosts, ghostOrder) = (nil, nil)
-        }
+        // One transaction for all of them (an open of an existing cache: one read transaction).
+        var names = ["entries", "expiry", "order", "ranks", "meta"]
+        if policy == .s3FIFO { names += ["ghosts", "ghost-order"] }
+        let opened = try environment.databases(named: names, flags: .create)
+        (entries, expiry, order, ranks, meta) = (opened[0], opened[1], opened[2], opened[3], opened[4])
+        (ghosts, ghostOrder) = policy == .s3FIFO ? (opened[5], opened[6]) : (nil, nil)
     }
 
     /// The format line stored for a cache with `policy`. Least frequently used says which rank
