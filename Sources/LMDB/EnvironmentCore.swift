@@ -309,10 +309,17 @@ final class EnvironmentCore: @unchecked Sendable {
     }
 
     private func withFreshReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
-        mapLock.lockShared()
-        defer { mapLock.unlockShared() }
         var begun: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &begun), "mdb_txn_begin", path)
+        while true {
+            mapLock.lockShared()
+            let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &begun)
+            if rc == 0 { break }
+            mapLock.unlockShared()
+            // Another process grew the map: adopt its size (under the exclusive lock), then retry.
+            if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
+            try check(rc, "mdb_txn_begin", path)
+        }
+        defer { mapLock.unlockShared() }
         guard let txn = begun else { throw LMDBError(code: .outOfMemory, operation: "mdb_txn_begin") }
         let result: R
         do {

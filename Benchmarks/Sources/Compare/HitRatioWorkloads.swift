@@ -11,21 +11,29 @@ import Foundation
 /// The policy `memory` replays through the memory backend instead (`mem://?size=<pages>`, through
 /// ``Cache``: the backend's real bound and eviction code).
 enum HitRatioWorkloads {
-    /// Calls `body` with each page access of the trace at `path`, in order.
-    static func forEachAccess(inTrace path: String, _ body: (Int) async throws -> Void) async rethrows {
-        let text = try! String(contentsOfFile: path, encoding: .utf8)
+    /// Replays the trace at `path` as a read-through cache — `lookUp(key)`, then `store(key)`
+    /// when it misses — and prints the hit ratio, labelled `label`.
+    static func replay(
+        trace path: String, label: String, pages: Int, lookUp: (String) async throws -> Bool,
+        store: (String) async throws -> Void
+    ) async throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var accesses = 0
+        var hits = 0
+        let start = ContinuousClock.now
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count >= 2, let first = Int(fields[0]), let count = Int(fields[1]) else { continue }
-            for page in first..<(first + count) { try await body(page) }
+            for page in first..<(first + count) {
+                let key = String(page)
+                accesses += 1
+                if try await lookUp(key) { hits += 1 } else { try await store(key) }
+            }
         }
-    }
-
-    static func report(_ policy: String, pages: Int, accesses: Int, hits: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         print(
             String(
-                format: "hitratio %@ pages=%d accesses=%d hits=%.2f%% seconds=%.1f", policy, pages, accesses,
+                format: "hitratio %@ pages=%d accesses=%d hits=%.2f%% seconds=%.1f", label, pages, accesses,
                 Double(hits) * 100 / Double(max(1, accesses)), Double(elapsed.components.seconds)))
     }
 
@@ -38,37 +46,17 @@ enum HitRatioWorkloads {
             directory: directory,
             configuration: .init(sizeLimit: nil, countLimit: pages, evictionPolicy: policy, durability: .none))
         let value: [UInt8] = [1]
-        var accesses = 0
-        var hits = 0
-        let start = ContinuousClock.now
-        try await forEachAccess(inTrace: path) { page in
-            let key = String(page)
-            accesses += 1
-            if try cache.get(key) != nil {
-                hits += 1
-            } else {
-                try cache.set(value, forKey: key)
-            }
-        }
-        report(policy.rawValue, pages: pages, accesses: accesses, hits: hits, since: start)
+        try await replay(
+            trace: path, label: policy.rawValue, pages: pages, lookUp: { try cache.get($0) != nil },
+            store: { try cache.set(value, forKey: $0) })
     }
 
     /// The same read-through replay through the memory backend, `mem://?size=<pages>`.
     static func runMemory(trace path: String, pages: Int) async throws {
         let cache = Cache()
         try cache.setup("mem://?size=\(pages)")
-        var accesses = 0
-        var hits = 0
-        let start = ContinuousClock.now
-        try await forEachAccess(inTrace: path) { page in
-            let key = String(page)
-            accesses += 1
-            if try await cache.get(key, as: Int.self) != nil {
-                hits += 1
-            } else {
-                try await cache.set(key, 1)
-            }
-        }
-        report("memory", pages: pages, accesses: accesses, hits: hits, since: start)
+        try await replay(
+            trace: path, label: "memory", pages: pages, lookUp: { try await cache.get($0, as: Int.self) != nil },
+            store: { try await cache.set($0, 1) })
     }
 }

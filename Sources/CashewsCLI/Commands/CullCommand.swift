@@ -8,7 +8,7 @@ struct CullCommand: ParsableCommand {
         abstract: "Remove entries until the cache's volume is at most --to SIZE.",
         discussion: """
             Removes expired entries first, then entries in the cache's eviction-policy order \
-            (least recently stored, used, or frequently used), --batch per write transaction, \
+            (least recently stored, used or frequently used, or S3-FIFO), --batch per write transaction, \
             until the volume (keys + values + 64 bytes per entry) is at most SIZE (512MiB, 1G, \
             …). A cache with policy "none" only loses expired entries; the command exits 1 when \
             it cannot reach the target. With --json, prints {"removed": N, "volume_before": B, \

@@ -104,7 +104,9 @@ struct SyncMarker: Equatable {
     static let stateOffset = 6
 
     /// The marker file of a cache, open (and, for an open's decision, locked).
-    final class File: @unchecked Sendable {  // the mapping is only read; the pointer never changes after init
+    final class File: @unchecked Sendable {
+        // @unchecked: `fd` and `path` never change; the mapping's address is set once, under
+        // `mapped`'s lock, and the page is only read; the file's content is the kernel's to share.
         let fd: Int32
         let path: String
         /// The first page of the file, mapped shared once the file holds a whole line, so that a
