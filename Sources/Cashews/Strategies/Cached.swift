@@ -127,7 +127,7 @@ extension Cache {
         }
         nonisolated(nonsending) func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
-            return try await self.withLock(
+            return try await self.holdingLock(
                 key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout?.duration, checkInterval: .milliseconds(5),
                 computeOnce)
         }
