@@ -49,6 +49,10 @@ extension DiskCache {
         /// How many expired entries each write transaction removes in passing (soonest-expired
         /// first), besides what it must evict to stay within the limits. Default 16.
         public var cullLimit: Int
+        /// Which new entries a full cache takes in: all of them (``Admission/always``, the
+        /// default), or only those missed often enough lately (``Admission/frequent(misses:)``),
+        /// which spares a read-through cache the writes of keys read once.
+        public var admission: Admission = .always
 
         /// When true, opening an existing cache adopts the eviction policy it was created with
         /// instead of throwing ``DiskCacheError/incompatibleCache(path:reason:)`` when

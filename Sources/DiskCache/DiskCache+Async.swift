@@ -7,6 +7,7 @@ extension DiskCache {
         async throws -> Bool
     {
         guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        if condition == .always, let admission, !admission.admits(key) { return false }
         guard value.count <= configuration.blobThreshold else {
             // A blob: its file is written first (here), then referenced by a shared commit.
             try checkFits(keyLength: key.utf8.count, valueSize: value.count)

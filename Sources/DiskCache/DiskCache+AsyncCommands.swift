@@ -138,6 +138,7 @@ extension DiskCache {
             return try await write(value, forKey: key, expiry: expiry, onlyIf: condition)
         }
         guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        if condition == .always, let admission, !admission.admits(key) { return false }
         try checkFits(keyLength: key.utf8.count, valueSize: value.count)
         let blobs = try await EngineThread.shared.run { try self.writeBlobs([(key, value)], threshold: threshold) }
         defer { blobs.discardUncommitted() }

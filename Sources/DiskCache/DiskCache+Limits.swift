@@ -61,6 +61,7 @@ extension DiskCache {
             state.expirations += 1
         }
         guard configuration.evictionPolicy != .none else { return }
+        let evictionsBefore = state.evictions
         while isOverLimit(state.meta) {
             if try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
                 state.expirations += 1
@@ -70,6 +71,21 @@ extension DiskCache {
                 break
             }
         }
+        // Full once a commit had to evict, until the totals fall below nine tenths of the limits.
+        if let admission {
+            if state.evictions > evictionsBefore {
+                admission.isFull.store(true, ordering: .relaxed)
+            } else if admission.isFull.load(ordering: .relaxed), isBelowNineTenths(state.meta) {
+                admission.isFull.store(false, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Whether `meta`'s totals are below nine tenths of every limit.
+    private func isBelowNineTenths(_ meta: MetaState) -> Bool {
+        let volume = configuration.sizeLimit.map { meta.volume < Int64($0 / 10 * 9) } ?? true
+        let count = configuration.countLimit.map { meta.count < Int64($0 / 10 * 9) } ?? true
+        return volume && count
     }
 
     /// Evicts one entry in the policy's order; false when there is nothing to evict.

@@ -125,6 +125,7 @@ extension DiskCache {
             counters.hits.add(1, ordering: .relaxed)
         } else {
             counters.misses.add(1, ordering: .relaxed)
+            admission?.recordMiss(key)
         }
         return hit
     }
@@ -263,7 +264,8 @@ extension DiskCache {
             expirations: counters.expirations.load(ordering: .relaxed),
             evictions: counters.evictions.load(ordering: .relaxed),
             corruptions: counters.corruptions.load(ordering: .relaxed), count: Int(meta.count),
-            volume: Int(meta.volume), uncleanShutdowns: counters.uncleanShutdowns.load(ordering: .relaxed))
+            volume: Int(meta.volume), uncleanShutdowns: counters.uncleanShutdowns.load(ordering: .relaxed),
+            admissionSkips: admission?.skipped.load(ordering: .relaxed) ?? 0)
     }
 
     func loadMeta() throws -> MetaState {

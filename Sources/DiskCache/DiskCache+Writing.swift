@@ -171,6 +171,7 @@ extension DiskCache {
         _ value: some ContiguousBytes, forKey key: String, expiry: Expiry, when condition: WriteCondition
     ) throws -> Bool {
         guard !key.isEmpty else { throw DiskCacheError.emptyKey }
+        if condition == .always, let admission, !admission.admits(key) { return false }
         return try value.withUnsafeBytes { bytes in
             guard bytes.count > configuration.blobThreshold else {
                 return try write { txn, state in

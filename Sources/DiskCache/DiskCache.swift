@@ -41,6 +41,8 @@ public final class DiskCache: Sendable {
     let counters = Counters()
     /// Reads waiting to be folded into the eviction order (LRU and LFU only).
     let accessLog: AccessLog?
+    /// The admission filter's state (``Configuration/admission``), nil when every write is admitted.
+    let admission: AdmissionFilter?
     /// The note of the last flush, in the modes that defer flushes (see ``SyncMarker``).
     let syncMarker: SyncMarker.File?
     /// True while a fold requested by a full access log is queued (see ``requestFold()``).
@@ -116,6 +118,13 @@ public final class DiskCache: Sendable {
         self.blobs = BlobStore(cacheDirectory: environment.path, flushes: flushesBlobs)
         self.accessLog =
             store.tracksReads ? AccessLog(capacity: AccessLog.capacity(for: configuration.evictionPolicy)) : nil
+        if case .frequent(let misses) = configuration.admission, configuration.evictionPolicy != .none {
+            // Sized by the count limit, else by the size limit at 4 KiB an entry.
+            let capacity = configuration.countLimit ?? (configuration.sizeLimit ?? 1 << 30) / 4096
+            admission = AdmissionFilter(capacity: max(1024, min(capacity, 1 << 24)), misses: misses)
+        } else {
+            admission = nil
+        }
         self.lastSync = Atomic(DiskCache.monotonicMilliseconds())
         self.syncMarker =
             configuration.durability.defersFlushes

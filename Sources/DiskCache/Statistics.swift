@@ -45,4 +45,6 @@ public struct CacheStatistics: Sendable, Hashable {
     /// 1 when this instance's open found that the last session ended in a machine crash with
     /// unflushed commits, and verified (or discarded) the file; see ``Durability/periodic(_:)``.
     public var uncleanShutdowns = 0
+    /// Writes the admission filter skipped (``DiskCache/Configuration/admission``).
+    public var admissionSkips = 0
 }

@@ -41,16 +41,23 @@ enum HitRatioWorkloads {
         if name == "memory" || name.hasPrefix("memory:") {
             return try await runMemory(trace: path, pages: pages, policy: name.split(separator: ":").dropFirst().first)
         }
-        guard let policy = EvictionPolicy(rawValue: name) else { throw CompareError.unknownWorkload(name) }
+        // `<policy>+admission`: with the admission filter (``DiskCache/Admission/frequent(misses:)``).
+        let admits = name.hasSuffix("+admission")
+        let policyName = admits ? String(name.dropLast("+admission".count)) : name
+        guard let policy = EvictionPolicy(rawValue: policyName) else { throw CompareError.unknownWorkload(name) }
         let directory = NSTemporaryDirectory() + "hitratio-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let cache = try DiskCache(
-            directory: directory,
-            configuration: .init(sizeLimit: nil, countLimit: pages, evictionPolicy: policy, durability: .none))
+        var configuration = DiskCache.Configuration(
+            sizeLimit: nil, countLimit: pages, evictionPolicy: policy, durability: .none)
+        if admits { configuration.admission = .frequent() }
+        let cache = try DiskCache(directory: directory, configuration: configuration)
         let value: [UInt8] = [1]
         try await replay(
-            trace: path, label: policy.rawValue, pages: pages, lookUp: { try cache.get($0) != nil },
+            trace: path, label: name, pages: pages, lookUp: { try cache.get($0) != nil },
             store: { try cache.set(value, forKey: $0) })
+        // The writes that reached the cache: write amplification, against the hits they bought.
+        let statistics = try cache.statistics()
+        print("writes \(name) pages=\(pages) stored=\(statistics.sets) skipped=\(statistics.admissionSkips)")
     }
 
     /// The same read-through replay through the memory backend, `mem://?size=<pages>` (and

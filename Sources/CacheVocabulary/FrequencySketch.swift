@@ -1,19 +1,20 @@
 /// How often keys were seen lately: a count-min sketch of 4-bit counters that ages, for the
-/// admission decisions of ``MemoryEvictionPolicy/windowTinyLFU``.
+/// admission decisions of the memory backend's W-TinyLFU and of the disk engine's admission
+/// filter.
 ///
 /// Each key has one counter in each of four rows (rows share the table: sixteen counters per
 /// word); its frequency is the smallest of its four, at most 15. After `sampleSize` increments
 /// every counter is halved, so that what was popular long ago fades, and the counters of a
 /// large cache never all saturate (a sketch that never ages stops telling keys apart).
-struct FrequencySketch {
+package struct FrequencySketch: Sendable {
     private var table: [UInt64]
     private let mask: Int
     private var additions = 0
     /// The increments between two halvings: ten times the capacity, as in TinyLFU.
-    let sampleSize: Int
+    package let sampleSize: Int
 
     /// A sketch for a cache of about `capacity` entries.
-    init(capacity: Int) {
+    package init(capacity: Int) {
         var width = 16
         while width < capacity && width < 1 << 26 { width <<= 1 }
         table = [UInt64](repeating: 0, count: width)
@@ -22,7 +23,7 @@ struct FrequencySketch {
     }
 
     /// The estimated recent frequency of the key of `hash`, 0…15.
-    func frequency(_ hash: UInt64) -> Int {
+    package func frequency(_ hash: UInt64) -> Int {
         var minimum: UInt64 = 15
         for row in 0..<4 {
             let (word, shift) = position(hash, row)
@@ -32,7 +33,7 @@ struct FrequencySketch {
     }
 
     /// Counts one more sighting of the key of `hash`.
-    mutating func increment(_ hash: UInt64) {
+    package mutating func increment(_ hash: UInt64) {
         var added = false
         for row in 0..<4 {
             let (word, shift) = position(hash, row)
