@@ -42,11 +42,14 @@ struct DisabledCommands: Sendable, Hashable {
     }
 }
 
-/// What the calling task has set up for one cache: its open transaction and its disabling
-/// scopes (task-local, so that child tasks inherit them and other tasks never see them).
+/// What the calling task has set up for one cache: its open transaction, its disabling scopes,
+/// its command observers and its invalidation scope (task-local, so that child tasks inherit
+/// them and other tasks never see them).
 struct TaskControl: Sendable {
     var transaction: CacheTransaction?
     var disabled = DisabledCommands()
+    var observers: [CommandObserver] = []
+    var invalidatesFurther = false
 }
 
 /// The task-local controls, by cache: one `Cache` never sees another's.
@@ -54,17 +57,29 @@ enum ControlScope {
     @TaskLocal static var current: [ObjectIdentifier: TaskControl] = [:]
 }
 
-/// The run-time controls of one ``Cache``: the commands disabled for every task, the default
-/// transaction settings, and the count of open task-scoped controls.
+/// The run-time controls of one ``Cache``: the commands disabled for every task, middlewares,
+/// observers, the default transaction settings, and the count of open task-scoped controls.
 final class CacheControl: Sendable {
     struct Settings: Sendable {
         var disabled = DisabledCommands()
+        var middlewares: [any CacheMiddleware] = []
+        var backendMiddlewares: [String: [any CacheMiddleware]] = [:]
+        var observers: [CommandObserver] = []
+        /// The names of the backends, by prefix (for middlewares' contexts).
+        var names: [String: String] = [:]
         var transactionMode = TransactionMode.locked
         var transactionTimeout = Duration.seconds(10)
+
+        /// True when a command may need more than its backend.
+        var isInForce: Bool {
+            !disabled.isEmpty || !middlewares.isEmpty || backendMiddlewares.values.contains { !$0.isEmpty }
+                || !observers.isEmpty
+        }
     }
 
-    /// Open task-scoped controls (transactions, disabling scopes) in any task, plus one while
-    /// cache-wide disabling is in force: while it is 0, commands skip every lookup.
+    /// Open task-scoped controls (transactions, disabling, observing and invalidation scopes)
+    /// in any task, plus one while a cache-wide control (disabled commands, middlewares,
+    /// observers) is in force: while it is 0, commands skip every lookup.
     let active = Atomic<Int>(0)
     let settings = Mutex(Settings())
 
@@ -74,30 +89,57 @@ final class CacheControl: Sendable {
     func enter() { active.add(1, ordering: .relaxed) }
     func leave() { active.subtract(1, ordering: .relaxed) }
 
-    /// Changes the cache-wide disabled commands, keeping ``active`` in step.
-    func changeDisabled(_ change: (inout DisabledCommands) -> Void) {
+    /// Changes the settings, keeping ``active`` in step.
+    func changeSettings(_ change: (inout Settings) -> Void) {
         settings.withLock { settings in
-            let wasEmpty = settings.disabled.isEmpty
-            change(&settings.disabled)
-            let isEmpty = settings.disabled.isEmpty
-            if wasEmpty && !isEmpty { enter() }
-            if !wasEmpty && isEmpty { leave() }
+            let was = settings.isInForce
+            change(&settings)
+            let now = settings.isInForce
+            if !was && now { enter() }
+            if was && !now { leave() }
         }
+    }
+
+    /// Changes the cache-wide disabled commands.
+    func changeDisabled(_ change: (inout DisabledCommands) -> Void) {
+        changeSettings { change(&$0.disabled) }
     }
 }
 
 extension Cache {
-    /// `route` as the calling task sees it: wrapped when commands are disabled for it or a
-    /// transaction of this cache is open.
+    /// `route` as the calling task sees it: wrapped in its pipeline when middlewares or
+    /// observers apply, commands are disabled for it, reads invalidate, or a transaction of
+    /// this cache is open.
     func controlled(_ route: Route) -> Route {
         let task = ControlScope.current[ObjectIdentifier(self)]
-        let disabled = control.settings.withLock { $0.disabled }.commands(for: route.prefix)
-            .union(task?.disabled.commands(for: route.prefix) ?? .none)
+        let (disabled, middlewares, observers, name) = control.settings.withLock { settings in
+            (
+                settings.disabled.commands(for: route.prefix),
+                settings.middlewares + (settings.backendMiddlewares[route.prefix] ?? []),
+                settings.observers, settings.names[route.prefix]
+            )
+        }
+        let allDisabled = disabled.union(task?.disabled.commands(for: route.prefix) ?? .none)
         let transaction = task?.transaction
-        guard !disabled.isEmpty || transaction != nil else { return route }
-        let backend = ControlledBackend(
-            base: route.backend, prefix: route.prefix, transaction: transaction, disabled: disabled)
+        let invalidates = task?.invalidatesFurther ?? false
+        var backend = route.backend
+        if !allDisabled.isEmpty || transaction != nil || invalidates {
+            backend = ControlledBackend(
+                base: backend, prefix: route.prefix, transaction: transaction, disabled: allDisabled,
+                invalidatesFurther: invalidates)
+        }
+        let allObservers = observers + (task?.observers ?? [])
+        if !middlewares.isEmpty || !allObservers.isEmpty {
+            let context = MiddlewareContext(prefix: route.prefix, backend: name ?? "\(type(of: route.backend))")
+            backend = MiddlewareBackend(
+                base: backend, middlewares: middlewares, observers: allObservers, context: context)
+        }
         return Route(prefix: route.prefix, backend: backend, format: route.format)
+    }
+
+    /// Records the name of the backend of `prefix`, for middlewares' contexts.
+    func recordName(_ name: String, prefix: String) {
+        control.settings.withLock { $0.names[normalizedPrefix(prefix)] = name }
     }
 
     /// The prefix `prefix` names once its trailing separators are dropped (as setup does).

@@ -2,8 +2,9 @@
 /// disabled for the route answer as an empty cache (reads miss, writes do nothing), and the
 /// writes of an open transaction are buffered in it, its reads seeing them.
 ///
-/// The order, outermost first: disabling, then the transaction, then the backend. A disabled
-/// write inside a transaction is therefore not buffered either.
+/// The order, outermost first: disabling, then invalidation (reads delete and miss), then the
+/// transaction, then the backend. A disabled write inside a transaction is therefore not
+/// buffered either.
 ///
 /// Commands a transaction buffers: `get`, `set` (and `add`, `replace`), `exists`, `delete`,
 /// pattern deletes, `clear` (a pattern delete of `*`), `increment`, `expire`; `keys`,
@@ -19,6 +20,9 @@ struct ControlledBackend: Backend {
     let transaction: CacheTransaction?
     /// The commands disabled for the calling task on this route.
     let disabled: CommandSet
+    /// True inside ``Cache/invalidatingFurther(isolation:_:)``: reads delete what they would
+    /// read and miss, so that strategies recompute and store again.
+    var invalidatesFurther = false
 
     var storesObjects: Bool { base.storesObjects }
     var throwsFacadeErrors: Bool { base.throwsFacadeErrors }
@@ -66,6 +70,10 @@ struct ControlledBackend: Backend {
 
     nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue? {
         if disabled.contains(.get) { return nil }
+        if invalidatesFurther {
+            _ = try await delete(key)
+            return nil
+        }
         guard let transaction = open else { return try await base.get(key) }
         switch transaction.lookUp(key, route: prefix) {
         case .buffered(let value, _): return value
@@ -76,6 +84,10 @@ struct ControlledBackend: Backend {
 
     nonisolated(nonsending) func get(_ keys: [String]) async throws -> [CacheValue?] {
         if disabled.contains(.getMany) { return keys.map { _ in nil } }
+        if invalidatesFurther {
+            _ = try await delete(keys)
+            return keys.map { _ in nil }
+        }
         guard let transaction = open else { return try await base.get(keys) }
         var values = [CacheValue?](repeating: nil, count: keys.count)
         var unknown: [Int] = []

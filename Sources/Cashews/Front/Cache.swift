@@ -130,6 +130,7 @@ public final class Cache: Sendable, Service {
         let routed: any Backend =
             suppress || !backend.throwsFacadeErrors
             ? SuppressingBackend(backend, name: name, logger: logger, suppresses: suppress) : backend
+        recordName(name, prefix: prefix)
         table.withLock { table in
             var routes = table.routes.filter { $0.prefix != prefix }
             routes.append(Route(prefix: prefix, backend: routed, format: format))

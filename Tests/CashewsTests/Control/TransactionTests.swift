@@ -209,7 +209,7 @@ struct TransactionTests {
             let (holding, holds) = AsyncStream.makeStream(of: Void.self)
             let (releasing, release) = AsyncStream.makeStream(of: Void.self)
             let first = Task {
-                try await cache.transaction(mode: .locked, timeout: "30s") { _ in
+                try await cache.transaction(mode: .locked, timeout: "10m") { _ in
                     try await cache.set("contended", 1)
                     holds.yield()
                     for await _ in releasing { break }
@@ -231,7 +231,7 @@ struct TransactionTests {
                 }
             }.value
             let second = Task.detached {
-                try await cache.transaction(mode: .locked, timeout: "30s") { _ in try await cache.set("contended", 2) }
+                try await cache.transaction(mode: .locked, timeout: "10m") { _ in try await cache.set("contended", 2) }
             }
             release.yield()
             try await first.value
@@ -244,7 +244,7 @@ struct TransactionTests {
     @Test(".serializable: one lock per backend, taken at the first write")
     func serializableLocksTheBackend() async throws {
         for (name, cache) in try caches() {
-            try await cache.transaction(mode: .serializable) { _ in
+            try await cache.transaction(mode: .serializable, timeout: "10m") { _ in
                 #expect(try await cache.isLocked(":serializable:lock") == false, "\(name): not before a write")
                 try await cache.set("x", 1)
                 #expect(try await cache.isLocked(":serializable:lock"), "\(name)")
