@@ -84,8 +84,12 @@ public enum CacheCommand: String, Sendable, Hashable, CaseIterable, CustomString
         }
     }
 
+    /// The bit of each command in a ``CommandSet``, in declaration order.
+    private static let bits: [CacheCommand: UInt32] = Dictionary(
+        uniqueKeysWithValues: allCases.enumerated().map { ($1, 1 << UInt32($0)) })
+
     /// This command's bit in a ``CommandSet``.
-    var bit: UInt32 { 1 << UInt32(CacheCommand.allCases.firstIndex(of: self)!) }
+    var bit: UInt32 { CacheCommand.bits[self]! }
 }
 
 /// A set of commands as one word, checked on every command of a controlled backend.

@@ -26,7 +26,9 @@ final class CommandObserver: Sendable {
         self.commands = commands
         let (stream, continuation) = AsyncStream.makeStream(of: CommandEvent.self)
         self.continuation = continuation
-        consumer = Task {
+        // Detached: the callback runs outside the task-local controls (a transaction, a
+        // disabling scope) of the task that set it up.
+        consumer = Task.detached {
             for await event in stream { await perform(event) }
         }
     }

@@ -66,6 +66,43 @@ struct ControlledBackend: Backend {
         return transaction.buffer(pending, for: key, route: prefix, backend: base)
     }
 
+    /// The value of `key` as the transaction sees it (the buffer over the backend), without
+    /// the disabling and invalidation of the commands around it.
+    nonisolated(nonsending) private func current(_ key: String, in transaction: CacheTransaction) async throws
+        -> CacheValue?
+    {
+        switch transaction.lookUp(key, route: prefix) {
+        case .buffered(let value, _): return value
+        case .absent: return nil
+        case .unknown: return try await base.get(key)
+        }
+    }
+
+    /// True when `key` is live as the transaction sees it.
+    nonisolated(nonsending) private func isLive(_ key: String, in transaction: CacheTransaction) async throws -> Bool {
+        switch transaction.lookUp(key, route: prefix) {
+        case .buffered: return true
+        case .absent: return false
+        case .unknown: return try await base.exists(key)
+        }
+    }
+
+    /// The live keys matching `pattern` as the transaction sees it.
+    nonisolated(nonsending) private func liveKeys(matching pattern: GlobPattern, in transaction: CacheTransaction)
+        async throws -> [String]
+    {
+        let committed = try await base.keys(matching: pattern)
+        let (live, hidden) = transaction.bufferedKeys(matching: pattern, route: prefix)
+        var seen = Set(live)
+        var keys = live.sorted()
+        for key in committed
+        where hidden[key] == nil && !CacheTransaction.isLockKey(key) && !transaction.hidesByPattern(key, route: prefix)
+        {
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        return keys
+    }
+
     // MARK: Reads
 
     nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue? {
@@ -75,11 +112,7 @@ struct ControlledBackend: Backend {
             return nil
         }
         guard let transaction = open else { return try await base.get(key) }
-        switch transaction.lookUp(key, route: prefix) {
-        case .buffered(let value, _): return value
-        case .absent: return nil
-        case .unknown: return try await base.get(key)
-        }
+        return try await current(key, in: transaction)
     }
 
     nonisolated(nonsending) func get(_ keys: [String]) async throws -> [CacheValue?] {
@@ -107,26 +140,13 @@ struct ControlledBackend: Backend {
     nonisolated(nonsending) func exists(_ key: String) async throws -> Bool {
         if disabled.contains(.exists) { return false }
         guard let transaction = open else { return try await base.exists(key) }
-        switch transaction.lookUp(key, route: prefix) {
-        case .buffered: return true
-        case .absent: return false
-        case .unknown: return try await base.exists(key)
-        }
+        return try await isLive(key, in: transaction)
     }
 
     nonisolated(nonsending) func keys(matching pattern: GlobPattern) async throws -> [String] {
         if disabled.contains(.scan) { return [] }
         guard let transaction = open else { return try await base.keys(matching: pattern) }
-        let committed = try await base.keys(matching: pattern)
-        let (live, hidden) = transaction.bufferedKeys(matching: pattern, route: prefix)
-        var seen = Set(live)
-        var keys = live.sorted()
-        for key in committed
-        where hidden[key] == nil && !CacheTransaction.isLockKey(key) && !transaction.hidesByPattern(key, route: prefix)
-        {
-            if seen.insert(key).inserted { keys.append(key) }
-        }
-        return keys
+        return try await liveKeys(matching: pattern, in: transaction)
     }
 
     nonisolated(nonsending) func timeToLive(_ key: String) async throws -> TimeToLive? {
@@ -172,8 +192,8 @@ struct ControlledBackend: Backend {
         try await transaction.prepareWrite(of: key, route: prefix, backend: base)
         switch condition {
         case .always: break
-        case .ifAbsent: if try await exists(key) { return false }
-        case .ifPresent: if try await !exists(key) { return false }
+        case .ifAbsent: if try await isLive(key, in: transaction) { return false }
+        case .ifPresent: if try await !isLive(key, in: transaction) { return false }
         }
         let deadline = try await deadline(expiry, of: key, in: transaction)
         if try await buffer(.value(value, deadline: deadline), for: key, in: transaction) { return true }
@@ -196,7 +216,7 @@ struct ControlledBackend: Backend {
         if disabled.contains(.delete) { return false }
         guard let transaction = open else { return try await base.delete(key) }
         try await transaction.prepareWrite(of: key, route: prefix, backend: base)
-        let existed = try await exists(key)
+        let existed = try await isLive(key, in: transaction)
         guard try await buffer(.deleted, for: key, in: transaction) else { return try await base.delete(key) }
         return existed
     }
@@ -208,7 +228,7 @@ struct ControlledBackend: Backend {
         var deleted = 0
         for key in Set(keys).sorted() {
             try await transaction.prepareWrite(of: key, route: prefix, backend: base)
-            if try await exists(key) { deleted += 1 }
+            if try await isLive(key, in: transaction) { deleted += 1 }
             _ = try await buffer(.deleted, for: key, in: transaction)
         }
         return deleted
@@ -217,7 +237,7 @@ struct ControlledBackend: Backend {
     nonisolated(nonsending) func delete(matching pattern: GlobPattern) async throws -> Int {
         if disabled.contains(.deleteMatching) { return 0 }
         guard let transaction = open else { return try await base.delete(matching: pattern) }
-        let matched = try await keys(matching: pattern)
+        let matched = try await liveKeys(matching: pattern, in: transaction)
         // `.locked` locks the keys the pattern matches now; `.serializable` the backend.
         if transaction.mode == .serializable {
             try await transaction.prepareWrite(of: pattern.description, route: prefix, backend: base)
@@ -245,7 +265,7 @@ struct ControlledBackend: Backend {
         try await transaction.prepareWrite(of: key, route: prefix, backend: base)
         var current: Int64 = 0
         var deadline: Int64
-        if let value = try await get(key) {
+        if let value = try await self.current(key, in: transaction) {
             guard let bytes = ValueCodec.bytes(of: value), let parsed = DecimalInteger.parse(bytes) else {
                 throw BackendError.notAnInteger(key: key)
             }
@@ -269,7 +289,7 @@ struct ControlledBackend: Backend {
             throw CashewsError.invalidTTL(input: "\(duration)", reason: "it must be positive")
         }
         try await transaction.prepareWrite(of: key, route: prefix, backend: base)
-        guard let value = try await get(key) else { return false }
+        guard let value = try await current(key, in: transaction) else { return false }
         let deadline = try await deadline(.after(duration), of: key, in: transaction)
         guard try await buffer(.value(value, deadline: deadline), for: key, in: transaction) else {
             return try await base.expire(key, after: duration)

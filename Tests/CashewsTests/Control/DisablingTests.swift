@@ -49,6 +49,26 @@ struct DisablingTests {
         }
     }
 
+    @Test("inside a transaction, a disabled read or an invalidating scope never changes what writes see")
+    func disablingInsideTransactions() async throws {
+        for (name, cache) in try caches() {
+            try await cache.set("present", 1)
+            try await cache.set("counter", 5)
+            try await cache.transaction { _ in
+                try await cache.disabling(.exists, .get, .scan) { () async throws in
+                    #expect(try await cache.add("present", 2) == false, "\(name): add still sees the value")
+                    #expect(try await cache.increment("counter") == 6, "\(name): increment still reads it")
+                    #expect(try await cache.delete(matching: "pres*") == 1, "\(name)")
+                }
+                try await cache.invalidatingFurther { () async throws in
+                    #expect(try await cache.increment("counter") == 7, "\(name): an increment is not a read to drop")
+                }
+            }
+            #expect(try await cache.get("counter", as: Int.self) == 7, "\(name)")
+            #expect(try await cache.get("present", as: Int.self) == nil, "\(name)")
+        }
+    }
+
     @Test("scopes reach child tasks, not other tasks or other caches")
     func scopesDoNotLeak() async throws {
         let (_, cache) = try caches()[0]
