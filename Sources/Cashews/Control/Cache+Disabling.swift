@@ -63,6 +63,7 @@ extension Cache {
     func disabledCommands(prefix: String) -> CommandSet {
         guard !control.isIdle else { return .none }
         let task = ControlScope.current[ObjectIdentifier(self)]?.disabled.commands(for: prefix) ?? .none
+        guard control.settingsInForce.load(ordering: .relaxed) else { return task }
         return control.settings.withLock { $0.disabled }.commands(for: prefix).union(task)
     }
 

@@ -84,12 +84,38 @@ public enum CacheCommand: String, Sendable, Hashable, CaseIterable, CustomString
         }
     }
 
-    /// The bit of each command in a ``CommandSet``, in declaration order.
-    private static let bits: [CacheCommand: UInt32] = Dictionary(
-        uniqueKeysWithValues: allCases.enumerated().map { ($1, 1 << UInt32($0)) })
-
-    /// This command's bit in a ``CommandSet``.
-    var bit: UInt32 { CacheCommand.bits[self]! }
+    /// This command's bit in a ``CommandSet`` (its place in the declaration order).
+    var bit: UInt32 {
+        switch self {
+        case .get: 1 << 0
+        case .getMany: 1 << 1
+        case .set: 1 << 2
+        case .setMany: 1 << 3
+        case .exists: 1 << 4
+        case .delete: 1 << 5
+        case .deleteMany: 1 << 6
+        case .deleteMatching: 1 << 7
+        case .scan: 1 << 8
+        case .increment: 1 << 9
+        case .expire: 1 << 10
+        case .timeToLive: 1 << 11
+        case .modify: 1 << 12
+        case .count: 1 << 13
+        case .size: 1 << 14
+        case .clear: 1 << 15
+        case .ping: 1 << 16
+        case .getBits: 1 << 17
+        case .incrementBits: 1 << 18
+        case .sliceIncrement: 1 << 19
+        case .addToSet: 1 << 20
+        case .removeFromSet: 1 << 21
+        case .popFromSet: 1 << 22
+        case .members: 1 << 23
+        case .lock: 1 << 24
+        case .unlock: 1 << 25
+        case .isLocked: 1 << 26
+        }
+    }
 }
 
 /// A set of commands as one word, checked on every command of a controlled backend.

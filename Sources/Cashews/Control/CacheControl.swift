@@ -82,6 +82,9 @@ final class CacheControl: Sendable {
     /// observers) is in force: while it is 0, commands skip every lookup.
     let active = Atomic<Int>(0)
     let settings = Mutex(Settings())
+    /// True while a cache-wide control is in force (``Settings/isInForce``): until then, a
+    /// command inside a task-scoped control skips the settings' lock.
+    let settingsInForce = Atomic<Bool>(false)
 
     /// True when no control can apply to any task: commands go straight to the backends.
     var isIdle: Bool { active.load(ordering: .relaxed) == 0 }
@@ -97,6 +100,7 @@ final class CacheControl: Sendable {
             let now = settings.isInForce
             if !was && now { enter() }
             if was && !now { leave() }
+            settingsInForce.store(now, ordering: .relaxed)
         }
     }
 
@@ -112,12 +116,18 @@ extension Cache {
     /// this cache is open.
     func controlled(_ route: Route) -> Route {
         let task = ControlScope.current[ObjectIdentifier(self)]
-        let (disabled, middlewares, observers, name) = control.settings.withLock { settings in
-            (
-                settings.disabled.commands(for: route.prefix),
-                settings.middlewares + (settings.backendMiddlewares[route.prefix] ?? []),
-                settings.observers, settings.names[route.prefix]
-            )
+        var disabled = CommandSet.none
+        var middlewares: [any CacheMiddleware] = []
+        var observers: [CommandObserver] = []
+        var name: String?
+        if control.settingsInForce.load(ordering: .relaxed) {
+            control.settings.withLock { settings in
+                disabled = settings.disabled.commands(for: route.prefix)
+                middlewares = settings.middlewares
+                if let own = settings.backendMiddlewares[route.prefix], !own.isEmpty { middlewares += own }
+                observers = settings.observers
+                if !middlewares.isEmpty || !observers.isEmpty { name = settings.names[route.prefix] }
+            }
         }
         let allDisabled = disabled.union(task?.disabled.commands(for: route.prefix) ?? .none)
         let transaction = task?.transaction
@@ -128,7 +138,7 @@ extension Cache {
                 base: backend, prefix: route.prefix, transaction: transaction, disabled: allDisabled,
                 invalidatesFurther: invalidates)
         }
-        let allObservers = observers + (task?.observers ?? [])
+        let allObservers = task.map { observers + $0.observers } ?? observers
         if !middlewares.isEmpty || !allObservers.isEmpty {
             let context = MiddlewareContext(prefix: route.prefix, backend: name ?? "\(type(of: route.backend))")
             backend = MiddlewareBackend(
