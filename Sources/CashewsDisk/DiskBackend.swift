@@ -151,6 +151,23 @@ public final class DiskBackend: Backend {
         }
     }
 
+    /// Commits a transaction's writes in one engine write transaction: all of them or none,
+    /// across processes (a process killed mid-way leaves none of them).
+    nonisolated(nonsending) public func commit(_ writes: [TransactionWrite]) async throws {
+        let batch = try writes.map { write -> BatchWrite in
+            switch write {
+            case .set(let key, let value, let expiry):
+                return .set(key: key, value: try DiskBackend.bytes(value, key: key), expiry: expiry)
+            case .delete(let key): return .delete(key: key)
+            case .deleteMatching(let pattern): return .deleteMatching(pattern: pattern.description)
+            }
+        }
+        _ = try await DiskBackend.translate { try await cache.apply(batch) }
+    }
+
+    /// True: ``commit(_:)`` is one engine write transaction.
+    public var commitsAtomically: Bool { true }
+
     /// Entries held (expired ones count until swept).
     nonisolated(nonsending) public func count() async throws -> Int { try DiskBackend.translate { try cache.count } }
 

@@ -50,7 +50,8 @@ public enum BackendConformance {
     }
 
     /// Every check of the contract.
-    public static let checks: [ConformanceCheck] = values + expiry + atomicity + patterns + structures + whole
+    public static let checks: [ConformanceCheck] =
+        values + expiry + atomicity + patterns + structures + whole + transactions
 }
 
 // MARK: Helpers

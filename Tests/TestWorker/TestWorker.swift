@@ -35,6 +35,9 @@
 //                                          "exit <pid>" to <log> inside the lock, <rounds> times
 //   TestWorker strategy-cached <dir> <start-ms>   at <start-ms>, Cache.cached(lock: true) of a slow value that
 //                                          counts its computations in "computations"; prints the value
+//   TestWorker tx-locked <dir> <rounds> <log>   .locked transactions writing "contended": append "enter <pid>"
+//                                          and "exit <pid>" to <log> while holding its lock, <rounds> times
+//   TestWorker tx-commit-loop <dir> <keys>   commit gen-0..<keys> = generation, forever; "ready" after the first
 //   TestWorker crash-writer <dir> <id> <log>   .full durability, tiny map, blobs: writes w<id>-<n>
 //                                          forever, appending n to <log> after each acknowledged set
 import Cashews
@@ -296,6 +299,33 @@ struct TestWorker {
                 return "computed by \(getpid())"
             }
             print(value)
+        case "tx-locked":
+            let cache = Cache()
+            Cache.register(.disk)
+            try cache.setup("disk://\(directory)")
+            let log = args[4]
+            for round in 0..<Int(args[3])! {
+                try await cache.transaction(mode: .locked, timeout: "30s") { _ in
+                    try await cache.set("contended", "\(getpid())-\(round)")  // takes the key's lock
+                    append("enter \(getpid())", to: log)
+                    usleep(2000)
+                    append("exit \(getpid())", to: log)
+                }
+            }
+            print("done")
+        case "tx-commit-loop":
+            let cache = Cache()
+            Cache.register(.disk)
+            try cache.setup("disk://\(directory)?durability=none")
+            let keys = Int(args[3])!
+            var generation = 0
+            while true {
+                generation += 1
+                try await cache.transaction(mode: .fast) { _ in
+                    for index in 0..<keys { try await cache.set("gen-\(index)", generation) }
+                }
+                if generation == 1 { FileHandle.standardOutput.write(Data("ready\n".utf8)) }
+            }
         case "cache-stream-hang":
             let cache = try DiskCache(directory: directory)
             let chunks = AsyncStream<[UInt8]> { continuation in

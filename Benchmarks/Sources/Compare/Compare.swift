@@ -3,7 +3,7 @@
 //
 //   Compare <engine> <dir> <workload> <keys> <value-bytes> <sync|nosync>
 //   engines: values (codec round trips: codec-binary, codec-json, foundation-json; <keys> = rounds),
-//   front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
+//   front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline; mem-get-middleware, mem-get-scope, mem-get-transaction: with a control in force), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read),
 //   hitratio (<dir> = a decompressed trace, <workload> = an eviction policy or "memory", <keys> = pages)
 import Foundation

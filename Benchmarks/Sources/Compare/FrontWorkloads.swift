@@ -54,6 +54,24 @@ enum FrontWorkloads {
                 for index in order { sink &+= try await cache.get(names[index], as: [UInt8].self)?.count ?? 0 }
             }
             return order.count.withSink(sink)
+        case "mem-get-middleware", "mem-get-scope", "mem-get-transaction":
+            // The hit path with a control in force (issue 15): a middleware that passes every
+            // command on, a disabling scope of another command, or an open transaction.
+            let cache = Cache()
+            cache.setup(MemoryBackend(configuration: .init(maxEntries: nil)))
+            try await cache.set(Dictionary(uniqueKeysWithValues: names.map { ($0, value) }))
+            if workload == "mem-get-middleware" { cache.use(PassingMiddleware()) }
+            let read = {
+                for index in order { sink &+= try await cache.get(names[index], as: [UInt8].self)?.count ?? 0 }
+            }
+            try await measureAsync(workload, operations: order.count) {
+                switch workload {
+                case "mem-get-scope": try await cache.disabling(.ping) { try await read() }
+                case "mem-get-transaction": try await cache.transaction(mode: .fast) { _ in try await read() }
+                default: try await read()
+                }
+            }
+            return order.count.withSink(sink)
         case "cached-hit":
             // The hit path of the `cached` strategy on the memory backend, as cashews' `@cache` hit.
             let cache = Cache()
@@ -92,5 +110,14 @@ enum FrontWorkloads {
         default:
             throw CompareError.unknownWorkload(workload)
         }
+    }
+}
+
+/// A middleware that passes every command on unchanged: the cost of the pipeline itself.
+struct PassingMiddleware: CacheMiddleware {
+    nonisolated(nonsending) func handle(
+        _ request: CacheRequest, context: MiddlewareContext, next: (CacheRequest) async throws -> CacheResponse
+    ) async throws -> CacheResponse {
+        try await next(request)
     }
 }

@@ -107,6 +107,16 @@ public protocol Backend: Sendable {
     nonisolated(nonsending) func unlock(_ key: String, token: String) async throws -> Bool
     /// True when the lock `key` is held.
     nonisolated(nonsending) func isLocked(_ key: String) async throws -> Bool
+
+    // Transactions (see `Control/TransactionWrite.swift` for the defaults).
+
+    /// Applies the writes of a committed ``Cache/transaction(mode:timeout:isolation:_:)``, in
+    /// order. The default sends one command per write; a backend that can commit them all or
+    /// none overrides it (disk: one engine write transaction; Redis: `MULTI`/`EXEC` or a script)
+    /// and says so with ``commitsAtomically``.
+    nonisolated(nonsending) func commit(_ writes: [TransactionWrite]) async throws
+    /// True when ``commit(_:)`` applies all of its writes or none (default false).
+    var commitsAtomically: Bool { get }
 }
 
 // The default implementations of the customization points.

@@ -172,6 +172,15 @@ public struct SuppressingBackend: Backend {
         try await mapping("modify") { try await base.modify(key, body) }
     }
 
+    /// Commits a transaction's writes through the base backend (its own, atomic ``commit(_:)``
+    /// where it has one), or does nothing when the backend fails.
+    nonisolated(nonsending) public func commit(_ writes: [TransactionWrite]) async throws {
+        try await suppressing("commit", default: ()) { try await base.commit(writes) }
+    }
+
+    /// Whether the base backend commits atomically.
+    public var commitsAtomically: Bool { base.commitsAtomically }
+
     /// Entry count; 0 when the backend fails.
     nonisolated(nonsending) public func count() async throws -> Int {
         try await suppressing("count", default: 0) { try await base.count() }

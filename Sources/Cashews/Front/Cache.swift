@@ -61,6 +61,8 @@ public final class Cache: Sendable, Service {
     public let onTypeMismatch: TypeMismatchPolicy
     /// The state of the strategies: single flights, background refreshes, detection scopes.
     @usableFromInline let strategies: StrategyRuntime
+    /// The run-time controls: transactions, disabled commands.
+    let control = CacheControl()
 
     /// A cache with no backend yet (call ``setup(_:prefix:)``), reading the time from `clock`.
     /// `onTypeMismatch` says what reading a value of another or an outdated type does: a miss
@@ -106,9 +108,11 @@ public final class Cache: Sendable, Service {
         let parsed = try BackendURL(url).renaming("compress_type", to: "compress")
         let suppress = try parsed.boolean("suppress") ?? false
         let format = try ValueFormat(url: parsed)
-        let backendURL = parsed.removing(parameters: ["suppress"] + ValueFormat.urlParameters)
+        let disabled = try Cache.disabledCommands(in: parsed)
+        let backendURL = parsed.removing(parameters: ["suppress", "disable", "enable"] + ValueFormat.urlParameters)
         let backend = try Cache.makeBackend(backendURL, context: BackendContext(clock: clock, logger: logger))
         setup(backend, prefix: prefix, suppress: suppress, name: parsed.scheme, format: format)
+        setDisabled(disabled, prefix: prefix)
         return backend
     }
 
@@ -126,6 +130,7 @@ public final class Cache: Sendable, Service {
         let routed: any Backend =
             suppress || !backend.throwsFacadeErrors
             ? SuppressingBackend(backend, name: name, logger: logger, suppresses: suppress) : backend
+        recordName(name, prefix: prefix)
         table.withLock { table in
             var routes = table.routes.filter { $0.prefix != prefix }
             routes.append(Route(prefix: prefix, backend: routed, format: format))
@@ -133,6 +138,9 @@ public final class Cache: Sendable, Service {
             table = RoutingTable(routes)
         }
     }
+
+    /// The prefixes of the backends set up.
+    var prefixes: [String] { table.withLock { $0 }.routes.map(\.prefix) }
 
     /// True once a default backend or any prefixed backend is set up.
     public var isSetUp: Bool { !table.withLock { $0 }.routes.isEmpty }
@@ -142,7 +150,10 @@ public final class Cache: Sendable, Service {
 
     /// The route that serves `key`.
     @usableFromInline
-    func route(for key: String) throws -> Route { try route(for: key, in: table.withLock { $0 }) }
+    func route(for key: String) throws -> Route {
+        let route = try route(for: key, in: table.withLock { $0 })
+        return control.isIdle ? route : controlled(route)
+    }
 
     /// The route of `table` that serves `key`.
     @usableFromInline
@@ -170,7 +181,7 @@ public final class Cache: Sendable, Service {
                 groups.append((route, [index]))
             }
         }
-        return groups
+        return control.isIdle ? groups : groups.map { (controlled($0.route), $0.indexes) }
     }
 
     /// True when `prefix` serves `key`: the key's UTF-8 bytes start with the prefix's and end
@@ -186,7 +197,8 @@ public final class Cache: Sendable, Service {
     /// The backends whose keys a pattern may match (by its literal prefix).
     private func backends(for pattern: GlobPattern) -> [any Backend] {
         let literal = pattern.literalPrefix
-        let all = table.withLock { $0 }.routes
+        let routes = table.withLock { $0 }.routes
+        let all = control.isIdle ? routes : routes.map(controlled)
         if pattern.isLiteral { return all.first { matches(literal, prefix: $0.prefix) }.map { [$0.backend] } ?? [] }
         return all.filter { route in
             // Served by the route if a matching key can start with its prefix (compared by UTF-8
@@ -198,7 +210,10 @@ public final class Cache: Sendable, Service {
         }.map(\.backend)
     }
 
-    private var allBackends: [any Backend] { table.withLock { $0 }.routes.map(\.backend) }
+    private var allBackends: [any Backend] {
+        let routes = table.withLock { $0 }.routes
+        return (control.isIdle ? routes : routes.map(controlled)).map(\.backend)
+    }
 
     // MARK: Typed values
 

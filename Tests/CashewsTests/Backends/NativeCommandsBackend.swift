@@ -11,7 +11,7 @@ final class NativeCommandsBackend: Backend {
     /// Every customization point of ``Backend``.
     static let customizationPoints: Set<String> = [
         "getBits", "incrementBits", "sliceIncrement", "addToSet", "removeFromSet", "popFromSet", "members", "lock",
-        "unlock", "isLocked",
+        "unlock", "isLocked", "commit",
     ]
 
     private let base: MemoryBackend
@@ -141,4 +141,21 @@ final class NativeCommandsBackend: Backend {
         reach("isLocked")
         return try await base.exists(key)
     }
+
+    /// All or none, as a `MULTI`/`EXEC` block: every write is checked before the first applies.
+    nonisolated(nonsending) func commit(_ writes: [TransactionWrite]) async throws {
+        reach("commit")
+        for write in writes where write.key?.isEmpty == true { throw CashewsError.emptyKey }
+        for write in writes {
+            switch write {
+            case .set(let key, let value, let expiry):
+                _ = try await base.set(key, value, expiry: expiry, condition: .always)
+            case .delete(let key): _ = try await base.delete(key)
+            case .deleteMatching(let pattern): _ = try await base.delete(matching: pattern)
+            }
+        }
+    }
+
+    /// True: ``commit(_:)`` checks every write first.
+    var commitsAtomically: Bool { true }
 }
