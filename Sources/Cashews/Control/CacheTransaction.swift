@@ -199,6 +199,33 @@ public final class CacheTransaction: Sendable {
         }
     }
 
+    /// Buffers what `transform` makes of what the buffer of `prefix` holds for `key`, in one
+    /// step (a read-modify-write that concurrent child tasks of the transaction cannot
+    /// interleave); nil when the transaction has ended.
+    func update<R>(
+        _ key: String, route prefix: String, backend: any Backend,
+        _ transform: (Lookup) throws -> (pending: Pending, result: R)
+    ) throws -> R? {
+        let now = clock.now()
+        return try state.withLock { state throws -> R? in
+            guard state.isOpen else { return nil }
+            var buffer = state.buffers[prefix] ?? Buffer(backend: backend)
+            let lookup: Lookup
+            switch buffer.entries[key] {
+            case .value(let value, let deadline)?:
+                lookup = deadline == 0 || deadline > now ? .buffered(value, deadline: deadline) : .absent
+            case .deleted?:
+                lookup = .absent
+            case nil:
+                lookup = buffer.patterns.contains { $0.matches(key) } ? .absent : .unknown
+            }
+            let (pending, result) = try transform(lookup)
+            buffer.entries[key] = pending
+            state.buffers[prefix] = buffer
+            return result
+        }
+    }
+
     /// Buffers a delete of every key matching `pattern`; false when the transaction has ended.
     func bufferDelete(matching pattern: GlobPattern, route prefix: String, backend: any Backend) -> Bool {
         state.withLock { state in

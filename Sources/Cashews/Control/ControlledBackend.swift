@@ -262,23 +262,34 @@ struct ControlledBackend: Backend {
         if let invalid = expiry.invalidDuration {
             throw CashewsError.invalidTTL(input: "\(invalid)", reason: "it must be positive")
         }
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
         try await transaction.prepareWrite(of: key, route: prefix, backend: base)
-        var current: Int64 = 0
-        var deadline: Int64
-        if let value = try await self.current(key, in: transaction) {
-            guard let bytes = ValueCodec.bytes(of: value), let parsed = DecimalInteger.parse(bytes) else {
-                throw BackendError.notAnInteger(key: key)
-            }
-            current = parsed
-            deadline = try await self.deadline(.keep, of: key, in: transaction)
-        } else {
-            deadline = try await self.deadline(expiry == .keep ? .never : expiry, of: key, in: transaction)
+        let newDeadline = try await deadline(expiry == .keep ? .never : expiry, of: key, in: transaction)
+        // What the backend holds, read first: the buffer is then read and written in one step,
+        // so that two child tasks incrementing one key inside the transaction both count.
+        var committed: (value: CacheValue, deadline: Int64)?
+        if case .unknown = transaction.lookUp(key, route: prefix), let value = try await base.get(key) {
+            committed = (value, try await deadline(.keep, of: key, in: transaction))
         }
-        let (next, overflow) = current.addingReportingOverflow(delta)
-        guard !overflow else { throw BackendError.integerOverflow(key: key) }
-        guard
-            try await buffer(.value(.bytes(DecimalInteger.bytes(next)), deadline: deadline), for: key, in: transaction)
-        else { return try await base.increment(key, by: delta, expiry: expiry) }
+        let next = try transaction.update(key, route: prefix, backend: base) { lookup in
+            var found: (value: CacheValue, deadline: Int64)?
+            switch lookup {
+            case .buffered(let value, let deadline): found = (value, deadline)
+            case .absent: found = nil
+            case .unknown: found = committed
+            }
+            var current: Int64 = 0
+            if let found {
+                guard let bytes = ValueCodec.bytes(of: found.value), let parsed = DecimalInteger.parse(bytes) else {
+                    throw BackendError.notAnInteger(key: key)
+                }
+                current = parsed
+            }
+            let (next, overflow) = current.addingReportingOverflow(delta)
+            guard !overflow else { throw BackendError.integerOverflow(key: key) }
+            return (.value(.bytes(DecimalInteger.bytes(next)), deadline: found?.deadline ?? newDeadline), next)
+        }
+        guard let next else { return try await base.increment(key, by: delta, expiry: expiry) }
         return next
     }
 

@@ -148,6 +148,12 @@ public final class Cache: Sendable, Service {
     /// The backend that serves `key`.
     public func backend(for key: String) throws -> any Backend { try route(for: key).backend }
 
+    /// The backend that serves `key` as set up, without the run-time controls (middlewares,
+    /// observers, disabling, transactions): for the cache's own bookkeeping.
+    func setUpBackend(for key: String) throws -> any Backend {
+        try route(for: key, in: table.withLock { $0 }).backend
+    }
+
     /// The route that serves `key`.
     @usableFromInline
     func route(for key: String) throws -> Route {

@@ -157,10 +157,16 @@ extension Cache {
     /// starts untagging at most this long after another process sharing the backend first tags.
     static let tagMarkerCheckInterval: Int64 = 100
 
+    /// The backend of the marker, as set up: the marker is the cache's own bookkeeping, not a
+    /// command, so no middleware, observer, disabling or transaction sees it.
+    private func markerBackend() throws -> any Backend {
+        try setUpBackend(for: Self.tagMarkerKey)
+    }
+
     /// Writes the tags-in-use marker, once per cache.
     nonisolated(nonsending) func writeTagMarker() async throws {
         guard !strategies.tagMarkerWritten.load(ordering: .relaxed) else { return }
-        _ = try await backend(for: Self.tagMarkerKey).set(
+        _ = try await markerBackend().set(
             Self.tagMarkerKey, .bytes([]), expiry: .never, condition: .always)
         strategies.tagMarkerWritten.store(true, ordering: .relaxed)
     }
@@ -172,7 +178,7 @@ extension Cache {
         let last = strategies.tagMarkerCheckedAt.load(ordering: .relaxed)
         guard last == .min || now < last || now - last >= Self.tagMarkerCheckInterval else { return false }
         strategies.tagMarkerCheckedAt.store(now, ordering: .relaxed)
-        guard try await backend(for: Self.tagMarkerKey).exists(Self.tagMarkerKey) else { return false }
+        guard try await markerBackend().exists(Self.tagMarkerKey) else { return false }
         strategies.tagsInUse.store(true, ordering: .relaxed)
         return true
     }
