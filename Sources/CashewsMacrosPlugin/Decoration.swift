@@ -1,0 +1,428 @@
+import SwiftDiagnostics
+import SwiftSyntax
+import SwiftSyntaxMacros
+
+/// One decorated function: its attribute read and checked, and the body it expands to.
+///
+/// Every problem is reported as a diagnostic on the attribute, the key's string literal (at the
+/// template's column) or the signature; the expansion is then the original body, so that the
+/// decorator's diagnostics are the only ones.
+struct Decoration<Context: MacroExpansionContext> {
+    let strategy: Strategy
+    let attribute: AttributeSyntax
+    let function: FunctionDeclSyntax
+    let body: CodeBlockSyntax
+    let context: Context
+    let parameters: [FunctionParameter]
+    let isThrowing: Bool
+    let returnType: TypeSyntax?
+    /// The arguments passed on, by label.
+    private var passed: [String: ExprSyntax] = [:]
+    private var keyLiteral: StringLiteralExprSyntax?
+    private var tagLiterals: [StringLiteralExprSyntax] = []
+    private var cacheExpression: ExprSyntax?
+    private var failed = false
+
+    init?(
+        strategy: Strategy, attribute: AttributeSyntax, declaration: some DeclSyntaxProtocol,
+        context: Context
+    ) {
+        guard let function = declaration.as(FunctionDeclSyntax.self) else {
+            context.diagnose(
+                Diagnostic(node: attribute, message: MacroDiagnostic.notAFunction(strategy.attribute)))
+            return nil
+        }
+        guard let body = function.body else {
+            context.diagnose(Diagnostic(node: attribute, message: MacroDiagnostic.noBody(strategy.attribute)))
+            return nil
+        }
+        self.strategy = strategy
+        self.attribute = attribute
+        self.function = function
+        self.body = body
+        self.context = context
+        parameters = function.signature.parameterClause.parameters.map(FunctionParameter.init)
+        let effects = function.signature.effectSpecifiers
+        isThrowing = effects?.throwsClause != nil
+        returnType = function.signature.returnClause?.type
+        checkSignature(effects: effects)
+        readArguments()
+    }
+
+    // MARK: Checks
+
+    private mutating func checkSignature(effects: FunctionEffectSpecifiersSyntax?) {
+        let name = strategy.attribute
+        if effects?.asyncSpecifier == nil {
+            let signature = function.signature
+            var fixed = signature
+            fixed.effectSpecifiers = FunctionEffectSpecifiersSyntax(
+                asyncSpecifier: .keyword(.async, leadingTrivia: .space), throwsClause: effects?.throwsClause)
+            if fixed.returnClause == nil { fixed.parameterClause.trailingTrivia = [] }
+            fail(
+                Diagnostic(
+                    node: function.name, message: MacroDiagnostic.notAsync(name),
+                    fixIt: FixIt(
+                        message: MacroFixIt.addAsync,
+                        changes: [.replace(oldNode: Syntax(signature), newNode: Syntax(fixed))])))
+        }
+        if strategy.needsThrows && !isThrowing {
+            let signature = function.signature
+            var fixed = signature
+            fixed.effectSpecifiers = FunctionEffectSpecifiersSyntax(
+                asyncSpecifier: effects?.asyncSpecifier ?? .keyword(.async, leadingTrivia: .space),
+                throwsClause: ThrowsClauseSyntax(throwsSpecifier: .keyword(.throws, leadingTrivia: .space)))
+            if fixed.returnClause == nil { fixed.parameterClause.trailingTrivia = [] }
+            fail(
+                Diagnostic(
+                    node: function.name, message: MacroDiagnostic.notThrowing(name),
+                    fixIt: FixIt(
+                        message: MacroFixIt.addThrows,
+                        changes: [.replace(oldNode: Syntax(signature), newNode: Syntax(fixed))])))
+        }
+        if strategy.storesResult, returnType.map({ Self.isVoid($0) }) ?? true {
+            fail(Diagnostic(node: function.name, message: MacroDiagnostic.noResult(name)))
+        }
+        for parameter in parameters where parameter.isInout {
+            fail(Diagnostic(node: parameter.syntax, message: MacroDiagnostic.inoutParameter(name, parameter.name)))
+        }
+        if strategy.method == Strategy.invalidate.method,
+            attribute.arguments?.as(LabeledExprListSyntax.self)?.contains(where: {
+                $0.label?.text == "key" || $0.label?.text == "tags"
+            }) != true
+        {
+            fail(Diagnostic(node: attribute, message: MacroDiagnostic.nothingToInvalidate))
+        }
+    }
+
+    private static func isVoid(_ type: TypeSyntax) -> Bool {
+        let text = type.trimmedDescription
+        return text == "Void" || text == "()" || text == "Swift.Void"
+    }
+
+    private mutating func readArguments() {
+        guard let arguments = attribute.arguments?.as(LabeledExprListSyntax.self) else { return }
+        for argument in arguments {
+            let label = argument.label?.text ?? ""
+            switch label {
+            case "key":
+                if let literal = stringLiteral(argument.expression, role: "key") { keyLiteral = literal }
+            case "tags":
+                guard let array = argument.expression.as(ArrayExprSyntax.self) else {
+                    fail(Diagnostic(node: argument.expression, message: MacroDiagnostic.tagsNotLiteral))
+                    continue
+                }
+                for element in array.elements {
+                    if let literal = stringLiteral(element.expression, role: "tag") { tagLiterals.append(literal) }
+                }
+            case "cache":
+                cacheExpression = argument.expression
+            default:
+                passed[label] = argument.expression
+            }
+        }
+    }
+
+    /// The string literal of a key or tag template, or nil (reported) when it is not one.
+    private mutating func stringLiteral(_ expression: ExprSyntax, role: String) -> StringLiteralExprSyntax? {
+        guard let literal = expression.as(StringLiteralExprSyntax.self) else {
+            fail(Diagnostic(node: expression, message: MacroDiagnostic.templateNotLiteral(role)))
+            return nil
+        }
+        guard literal.representedLiteralValue != nil else {
+            fail(
+                Diagnostic(
+                    node: literal, message: MacroDiagnostic.interpolatedTemplate(role),
+                    fixIts: Self.placeholderFixIt(for: literal).map { [$0] } ?? []))
+            return nil
+        }
+        return literal
+    }
+
+    /// Rewrites `"user:\(id)"` as `"user:{id}"` when every interpolation is a plain name.
+    private static func placeholderFixIt(for literal: StringLiteralExprSyntax) -> FixIt? {
+        var text = ""
+        for segment in literal.segments {
+            if let segment = segment.as(StringSegmentSyntax.self) {
+                text += segment.content.text
+            } else if let segment = segment.as(ExpressionSegmentSyntax.self), segment.expressions.count == 1,
+                let name = segment.expressions.first?.expression.as(DeclReferenceExprSyntax.self)
+            {
+                text += "{\(name.baseName.text)}"
+            } else {
+                return nil
+            }
+        }
+        let fixed = StringLiteralExprSyntax(content: text).with(\.leadingTrivia, literal.leadingTrivia)
+            .with(\.trailingTrivia, literal.trailingTrivia)
+        return FixIt(
+            message: MacroFixIt.usePlaceholders,
+            changes: [.replace(oldNode: Syntax(literal), newNode: Syntax(fixed))])
+    }
+
+    private mutating func fail(_ diagnostic: Diagnostic) {
+        context.diagnose(diagnostic)
+        failed = true
+    }
+
+    // MARK: Expansion
+
+    /// The new body: a call of the strategy, or the original body when something was reported.
+    mutating func expansion() -> [CodeBlockItemSyntax] {
+        let key = keyLiteral.flatMap { keyExpression(for: $0) }
+        let tags = tagLiterals.compactMap { keyExpression(for: $0) }
+        guard !failed else { return Array(body.statements) }
+        if strategy.method == Strategy.invalidate.method {
+            return invalidation(key: key, tags: tags)
+        }
+        let keyText = key ?? defaultKey()
+        var arguments = ["key: \(keyText)"]
+        for label in strategy.passedOn {
+            if label == "tags" {
+                if !tags.isEmpty { arguments.append("tags: [\(tags.joined(separator: ", "))]") }
+            } else if let expression = passed[label] {
+                arguments.append("\(label): \(expression.trimmedDescription)")
+            }
+        }
+        let call = "\(cacheText()).\(strategy.method)(\(arguments.joined(separator: ", ")), "
+        // The body becomes a local function (closures with capture lists do not survive a body
+        // macro in Swift 6.3, swiftlang/swift#80050, so `[self]` is not an option): it uses `self`
+        // implicitly, and it keeps the function's isolation.
+        let name =
+            parameters.contains { $0.name == "decoratedBody" } ? context.makeUniqueName("body").text : "decoratedBody"
+        let isolation = Isolation(function: function, lexicalContext: context.lexicalContext)
+        let effects = isThrowing ? "async throws" : "async"
+        let result = returnType.map { " -> \($0.trimmed)" } ?? ""
+        let sendable = isolation.actor == nil ? "@Sendable " : ""
+        let local: CodeBlockItemSyntax = """
+            \(raw: sendable)func \(raw: name)() \(raw: effects)\(raw: result) {
+            \(raw: Self.indented(dedentedStatements))
+            }
+            """
+        let compute = isolation.actor.map { "IsolatedBody.on(\($0), \(name))" } ?? name
+        let returns = returnType == nil ? "" : "return "
+        if isThrowing {
+            return [local, "\(raw: returns)try await \(raw: call)\(raw: compute))"]
+        }
+        // A function that does not throw serves its body when the cache fails.
+        return [
+            local,
+            """
+            do {
+                \(raw: returns)try await \(raw: call)\(raw: compute))
+            } catch {
+                \(raw: returns)await \(raw: name)()
+            }
+            """,
+        ]
+    }
+
+    /// The body's statements, without the indentation they had in the function.
+    private var dedentedStatements: String {
+        var lines = body.statements.description.split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
+        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
+        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
+        let indentation =
+            lines.filter { !$0.allSatisfy(\.isWhitespace) }.map { $0.prefix { $0 == " " || $0 == "\t" }.count }
+            .min() ?? 0
+        return lines.map { $0.allSatisfy(\.isWhitespace) ? "" : String($0.dropFirst(indentation)) }.joined(
+            separator: "\n")
+    }
+
+    /// `@Invalidate`: the body runs in place (on the caller's isolation), then the keys go.
+    private func invalidation(key: String?, tags: [String]) -> [CodeBlockItemSyntax] {
+        var arguments = ["key: \(key ?? "nil")"]
+        if !tags.isEmpty { arguments.append("tags: [\(tags.joined(separator: ", "))]") }
+        let statements = dedentedStatements
+        let returns = returnType == nil ? "" : "return "
+        let call = "\(cacheText()).invalidating(\(arguments.joined(separator: ", ")))"
+        return ["\(raw: returns)try await \(raw: call) {\n\(raw: Self.indented(statements))\n}"]
+    }
+
+    private static func indented(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+            .joined(separator: "\n")
+    }
+
+    /// The cache: `Cache.shared`, the expression in the attribute, or `self.name` for `\.name`.
+    private func cacheText() -> String {
+        guard let cacheExpression else { return "Cache.shared" }
+        if let member = cacheExpression.as(MemberAccessExprSyntax.self), member.base == nil,
+            member.declName.baseName.text == "shared"
+        {
+            return "Cache.shared"
+        }
+        if let call = cacheExpression.as(FunctionCallExprSyntax.self),
+            let member = call.calledExpression.as(MemberAccessExprSyntax.self), member.base == nil,
+            member.declName.baseName.text == "named", let argument = call.arguments.first
+        {
+            return argument.expression.trimmedDescription
+        }
+        if let call = cacheExpression.as(FunctionCallExprSyntax.self),
+            let member = call.calledExpression.as(MemberAccessExprSyntax.self), member.base == nil,
+            member.declName.baseName.text == "property",
+            let keyPath = call.arguments.first?.expression.as(KeyPathExprSyntax.self)
+        {
+            let components = keyPath.components.compactMap {
+                $0.component.as(KeyPathPropertyComponentSyntax.self)?.declName.baseName.text
+            }
+            let base = function.modifiers.contains { $0.name.tokenKind == .keyword(.static) } ? "Self" : "self"
+            return ([base] + components).joined(separator: ".")
+        }
+        return cacheExpression.trimmedDescription
+    }
+
+    /// The stable default key: module, type, function with its labels, and every argument.
+    private func defaultKey() -> String {
+        let arguments = parameters.map(\.name).filter { $0 != "_" }.joined(separator: ", ")
+        if let type = TypeName(lexicalContext: context.lexicalContext).expression {
+            return "DefaultKey.make(type: \(type).self, arguments: [\(arguments)])"
+        }
+        return "DefaultKey.make(arguments: [\(arguments)])"
+    }
+
+    /// The Swift expression of a key template, checked against the parameters; nil when it is
+    /// wrong (reported).
+    private mutating func keyExpression(for literal: StringLiteralExprSyntax) -> String? {
+        let text = literal.representedLiteralValue ?? ""
+        let template: KeyTemplateSyntax
+        do {
+            template = try KeyTemplateSyntaxParser.parse(text)
+        } catch {
+            fail(
+                Diagnostic(
+                    node: literal, position: Self.position(in: literal, column: error.column),
+                    message: MacroDiagnostic.template(error.message),
+                    fixIts: templateFixIts(for: error, in: literal, text: text)))
+            return nil
+        }
+        var valid = true
+        for placeholder in template.allPlaceholders {
+            guard let parameter = parameters.first(where: { $0.name == placeholder.name }) else {
+                valid = false
+                let suggestion = closestParameter(to: placeholder.name)
+                var fixIts: [FixIt] = []
+                if let suggestion {
+                    var characters = Array(text)
+                    characters.replaceSubrange(
+                        placeholder.column..<(placeholder.column + placeholder.name.count), with: suggestion)
+                    fixIts.append(
+                        FixIt(
+                            message: MacroFixIt.renamePlaceholder(placeholder.name, suggestion),
+                            changes: [Self.replacing(literal, with: String(characters))]))
+                }
+                fail(
+                    Diagnostic(
+                        node: literal, position: Self.position(in: literal, column: placeholder.column),
+                        message: MacroDiagnostic.unknownPlaceholder(
+                            placeholder.name, function: functionName, parameters: parameters.map(\.name)),
+                        fixIts: fixIts))
+                continue
+            }
+            if let accessor = placeholder.accessors.first, let problem = parameter.problem(with: accessor) {
+                valid = false
+                fail(
+                    Diagnostic(
+                        node: literal, position: Self.position(in: literal, column: accessor.column),
+                        message: MacroDiagnostic.fieldAccess(problem)))
+            }
+        }
+        guard valid else { return nil }
+        if template.isBare {
+            var out = "\""
+            for (index, literalText) in template.literals.enumerated() {
+                out += Self.escaped(literalText)
+                guard index < template.placeholders.count else { break }
+                let name = template.placeholders[index].name
+                let parameter = parameters.first { $0.name == name }
+                out += parameter?.isPlainText == true ? "\\(\(name))" : "\\(KeyText.text(for: \(name)))"
+            }
+            return out + "\""
+        }
+        let values = template.names.map { "\"\($0)\": \($0)" }.joined(separator: ", ")
+        return "try KeyTemplate.parsedOnce(\(literal.trimmedDescription)).render([\(values)])"
+    }
+
+    private var functionName: String {
+        let labels = parameters.map { "\($0.label):" }.joined()
+        return "\(function.name.text)(\(labels))"
+    }
+
+    private func closestParameter(to name: String) -> String? {
+        let candidates = parameters.map(\.name).filter { $0 != "_" }
+        let scored = candidates.map { ($0, Self.distance($0.lowercased(), name.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// The edit distance of two names.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var row = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = row
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+
+    private func templateFixIts(for error: KeyTemplateSyntaxError, in literal: StringLiteralExprSyntax, text: String)
+        -> [FixIt]
+    {
+        var characters = Array(text)
+        switch error.kind {
+        case .strayClosingBrace:
+            characters.insert("}", at: error.column - 1)
+            return [
+                FixIt(
+                    message: MacroFixIt.doubleBrace("}"), changes: [Self.replacing(literal, with: String(characters))])
+            ]
+        case .unclosedBrace:
+            let closed = FixIt(
+                message: MacroFixIt.closePlaceholder, changes: [Self.replacing(literal, with: text + "}")])
+            characters.insert("{", at: error.column - 1)
+            let literalBrace = FixIt(
+                message: MacroFixIt.doubleBrace("{"), changes: [Self.replacing(literal, with: String(characters))])
+            return [closed, literalBrace]
+        default:
+            return []
+        }
+    }
+
+    private static func replacing(_ literal: StringLiteralExprSyntax, with text: String) -> FixIt.Change {
+        var fixed = literal
+        fixed.segments = [.stringSegment(StringSegmentSyntax(content: .stringSegment(escaped(text))))]
+        return .replace(oldNode: Syntax(literal), newNode: Syntax(fixed))
+    }
+
+    /// The position of a template's 1-based column inside its string literal (the literal's start
+    /// when the source text has escapes, whose columns differ from the value's).
+    static func position(in literal: StringLiteralExprSyntax, column: Int) -> AbsolutePosition {
+        guard literal.segments.count == 1, let segment = literal.segments.first?.as(StringSegmentSyntax.self),
+            !segment.content.text.contains("\\")
+        else { return literal.positionAfterSkippingLeadingTrivia }
+        let prefix = segment.content.text.prefix(max(0, column - 1))
+        return segment.positionAfterSkippingLeadingTrivia.advanced(by: prefix.utf8.count)
+    }
+
+    /// `text` as the inside of a Swift string literal.
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
