@@ -14,6 +14,7 @@ extension Cache {
     /// throws.
     ///
     /// - Throws: What `body` throws, then the backend's errors.
+    @discardableResult
     nonisolated(nonsending) public func invalidating<Value>(
         key: String?, tags: [String] = [], _ body: () async throws -> Value
     ) async throws -> Value {
