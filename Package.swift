@@ -143,7 +143,8 @@ let package = Package(
             name: "CashewsMacrosTests",
             dependencies: [
                 "Cashews", "CashewsDisk", "CashewsMacros", "CashewsMacrosPlugin", "TestSupport",
-                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
             ]
         ),
         // Macros (end)

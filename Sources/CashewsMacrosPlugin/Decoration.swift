@@ -54,31 +54,32 @@ struct Decoration<Context: MacroExpansionContext> {
     private mutating func checkSignature(effects: FunctionEffectSpecifiersSyntax?) {
         let name = strategy.attribute
         if effects?.asyncSpecifier == nil {
-            let signature = function.signature
-            var fixed = signature
-            fixed.effectSpecifiers = FunctionEffectSpecifiersSyntax(
-                asyncSpecifier: .keyword(.async, leadingTrivia: .space), throwsClause: effects?.throwsClause)
-            if fixed.returnClause == nil { fixed.parameterClause.trailingTrivia = [] }
+            // `)` keeps its trailing space, and the new keyword brings its own.
+            // A strategy that throws gets both keywords from one fix-it (two would overlap).
+            let async = TokenSyntax.keyword(.async, trailingTrivia: .space)
+            let addsThrows = strategy.needsThrows && !isThrowing
+            let throwsClause =
+                addsThrows
+                ? ThrowsClauseSyntax(throwsSpecifier: .keyword(.throws, trailingTrivia: .space))
+                : effects?.throwsClause
             fail(
                 Diagnostic(
                     node: function.name, message: MacroDiagnostic.notAsync(name),
-                    fixIt: FixIt(
-                        message: MacroFixIt.addAsync,
-                        changes: [.replace(oldNode: Syntax(signature), newNode: Syntax(fixed))])))
+                    fixIt: fixIt(
+                        addsThrows ? .addAsyncThrows : .addAsync, effects: effects, async: async,
+                        throwsClause: throwsClause)))
         }
-        if strategy.needsThrows && !isThrowing {
-            let signature = function.signature
-            var fixed = signature
-            fixed.effectSpecifiers = FunctionEffectSpecifiersSyntax(
-                asyncSpecifier: effects?.asyncSpecifier ?? .keyword(.async, leadingTrivia: .space),
-                throwsClause: ThrowsClauseSyntax(throwsSpecifier: .keyword(.throws, leadingTrivia: .space)))
-            if fixed.returnClause == nil { fixed.parameterClause.trailingTrivia = [] }
+        if strategy.needsThrows && !isThrowing && effects?.asyncSpecifier == nil {
+            fail(Diagnostic(node: function.name, message: MacroDiagnostic.notThrowing(name)))
+        } else if strategy.needsThrows && !isThrowing {
+            let throwsClause = ThrowsClauseSyntax(throwsSpecifier: .keyword(.throws, trailingTrivia: .space))
             fail(
                 Diagnostic(
                     node: function.name, message: MacroDiagnostic.notThrowing(name),
-                    fixIt: FixIt(
-                        message: MacroFixIt.addThrows,
-                        changes: [.replace(oldNode: Syntax(signature), newNode: Syntax(fixed))])))
+                    fixIt: fixIt(
+                        .addThrows, effects: effects,
+                        async: effects?.asyncSpecifier ?? .keyword(.async, trailingTrivia: .space),
+                        throwsClause: throwsClause)))
         }
         if strategy.storesResult, returnType.map({ Self.isVoid($0) }) ?? true {
             fail(Diagnostic(node: function.name, message: MacroDiagnostic.noResult(name)))
@@ -93,6 +94,17 @@ struct Decoration<Context: MacroExpansionContext> {
         {
             fail(Diagnostic(node: attribute, message: MacroDiagnostic.nothingToInvalidate))
         }
+    }
+
+    /// The fix-it that gives the signature these effects.
+    private func fixIt(
+        _ message: MacroFixIt, effects: FunctionEffectSpecifiersSyntax?, async: TokenSyntax,
+        throwsClause: ThrowsClauseSyntax?
+    ) -> FixIt {
+        let signature = function.signature
+        var fixed = signature
+        fixed.effectSpecifiers = FunctionEffectSpecifiersSyntax(asyncSpecifier: async, throwsClause: throwsClause)
+        return FixIt(message: message, changes: [.replace(oldNode: Syntax(signature), newNode: Syntax(fixed))])
     }
 
     private static func isVoid(_ type: TypeSyntax) -> Bool {

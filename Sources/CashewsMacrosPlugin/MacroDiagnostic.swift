@@ -76,6 +76,7 @@ enum MacroDiagnostic: DiagnosticMessage {
 /// The fix-its the decorator macros offer.
 enum MacroFixIt: FixItMessage {
     case addAsync
+    case addAsyncThrows
     case addThrows
     case usePlaceholders
     case renamePlaceholder(String, String)
@@ -85,6 +86,7 @@ enum MacroFixIt: FixItMessage {
     var message: String {
         switch self {
         case .addAsync: return "add 'async'"
+        case .addAsyncThrows: return "add 'async throws'"
         case .addThrows: return "add 'throws'"
         case .usePlaceholders: return "write the interpolations as placeholders"
         case .renamePlaceholder(let old, let new): return "use the parameter \"\(new)\" instead of \"\(old)\""
@@ -97,6 +99,7 @@ enum MacroFixIt: FixItMessage {
         let id: String
         switch self {
         case .addAsync: id = "addAsync"
+        case .addAsyncThrows: id = "addAsyncThrows"
         case .addThrows: id = "addThrows"
         case .usePlaceholders: id = "usePlaceholders"
         case .renamePlaceholder: id = "renamePlaceholder"
