@@ -20,7 +20,7 @@ help:
 	@echo "make test    build (no warnings allowed), run every test, lint the formatting"
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
-	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
+	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine nor swift-syntax"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 
 ## Dependencies -----------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ test: build lint
 	$(SWIFT) test --skip-build
 
 # Builds a throwaway package that depends on the Cashews product alone and checks that no disk
-# engine module (LMDB, DiskCache, their C modules) is compiled or linked for it.
+# engine module (LMDB, DiskCache, their C modules) nor swift-syntax is compiled or linked for it.
 check-layers:
 	Scripts/check-layers.sh build
 
