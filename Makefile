@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # `dnf install lmdb-devel xxhash-devel zlib-devel` (Fedora), `apk add lmdb-dev xxhash-dev zlib-dev` (Alpine).
 
 SWIFT        ?= swift
-SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
+SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks Benchmarks/Macros
 BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated

@@ -104,6 +104,9 @@ let package = Package(
             ]
         ),
         .target(name: "CashewsMacros", dependencies: ["Cashews", "CashewsMacrosPlugin"]),
+        // A `@Cached` hit against the hand-written `cached` call (Benchmarks/Macros/compare.sh).
+        .executableTarget(
+            name: "MacroBenchmark", dependencies: ["CashewsMacros"], path: "Benchmarks/Macros", exclude: ["compare.sh"]),
         // Macros (end)
 
         // The `cashews` command-line tool: its commands (a library target, so that tests reach
@@ -119,7 +122,9 @@ let package = Package(
         .executableTarget(name: "CashewsCLI", dependencies: ["CashewsCommands"], path: "Sources/CashewsCLI/Main"),
 
         // Examples.
-        .executableTarget(name: "Quickstart", dependencies: ["SwiftCashews"], path: "Examples/Quickstart"),
+        // Macros: the quick start uses @Cached (so `make demo` builds swift-syntax once).
+        .executableTarget(
+            name: "Quickstart", dependencies: ["SwiftCashews", "CashewsMacros"], path: "Examples/Quickstart"),
 
         // Tests, and the worker program the multi-process tests spawn (never shipped).
         .executableTarget(

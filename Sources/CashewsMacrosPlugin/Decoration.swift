@@ -81,6 +81,16 @@ struct Decoration<Context: MacroExpansionContext> {
                         async: effects?.asyncSpecifier ?? .keyword(.async, trailingTrivia: .space),
                         throwsClause: throwsClause)))
         }
+        if let clause = effects?.throwsClause, clause.type != nil {
+            let untyped = ThrowsClauseSyntax(
+                throwsSpecifier: clause.throwsSpecifier.with(\.trailingTrivia, clause.trailingTrivia))
+            fail(
+                Diagnostic(
+                    node: clause, message: MacroDiagnostic.typedThrows(name),
+                    fixIt: FixIt(
+                        message: MacroFixIt.untypedThrows,
+                        changes: [.replace(oldNode: Syntax(clause), newNode: Syntax(untyped))])))
+        }
         if strategy.storesResult, returnType.map({ Self.isVoid($0) }) ?? true {
             fail(Diagnostic(node: function.name, message: MacroDiagnostic.noResult(name)))
         }

@@ -7,6 +7,7 @@ enum MacroDiagnostic: DiagnosticMessage {
     case notAsync(String)
     case notThrowing(String)
     case noResult(String)
+    case typedThrows(String)
     case inoutParameter(String, String)
     case nothingToInvalidate
     case tagsNotLiteral
@@ -28,6 +29,9 @@ enum MacroDiagnostic: DiagnosticMessage {
             return "@\(macro) requires a throwing function: the strategy throws errors of its own"
         case .noResult(let macro):
             return "@\(macro) stores the function's result: give the function a Codable result"
+        case .typedThrows(let macro):
+            return "@\(macro) cannot keep a typed throws: the cache throws its own errors (CashewsError, a"
+                + " backend's) besides the body's"
         case .inoutParameter(let macro, let name):
             return "@\(macro) cannot capture the inout parameter \"\(name)\" in the strategy's closure"
         case .nothingToInvalidate:
@@ -58,6 +62,7 @@ enum MacroDiagnostic: DiagnosticMessage {
         case .notAsync: id = "notAsync"
         case .notThrowing: id = "notThrowing"
         case .noResult: id = "noResult"
+        case .typedThrows: id = "typedThrows"
         case .inoutParameter: id = "inoutParameter"
         case .nothingToInvalidate: id = "nothingToInvalidate"
         case .tagsNotLiteral: id = "tagsNotLiteral"
@@ -78,6 +83,7 @@ enum MacroFixIt: FixItMessage {
     case addAsync
     case addAsyncThrows
     case addThrows
+    case untypedThrows
     case usePlaceholders
     case renamePlaceholder(String, String)
     case doubleBrace(String)
@@ -88,6 +94,7 @@ enum MacroFixIt: FixItMessage {
         case .addAsync: return "add 'async'"
         case .addAsyncThrows: return "add 'async throws'"
         case .addThrows: return "add 'throws'"
+        case .untypedThrows: return "throw any error"
         case .usePlaceholders: return "write the interpolations as placeholders"
         case .renamePlaceholder(let old, let new): return "use the parameter \"\(new)\" instead of \"\(old)\""
         case .doubleBrace(let brace): return "write \"\(brace)\(brace)\" for a literal \"\(brace)\""
@@ -101,6 +108,7 @@ enum MacroFixIt: FixItMessage {
         case .addAsync: id = "addAsync"
         case .addAsyncThrows: id = "addAsyncThrows"
         case .addThrows: id = "addThrows"
+        case .untypedThrows: id = "untypedThrows"
         case .usePlaceholders: id = "usePlaceholders"
         case .renamePlaceholder: id = "renamePlaceholder"
         case .doubleBrace: id = "doubleBrace"

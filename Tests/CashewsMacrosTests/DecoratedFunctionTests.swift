@@ -110,6 +110,17 @@ struct DecoratedFunctionTests {
         }
     }
 
+    @Test("methods of a class, with a non-escaping and an escaping strategy (memory and disk)")
+    func classMethods() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            let catalog = Catalog(cache: cache)
+            #expect(try await catalog.item(id: 1) == "item 1 #1", "\(name)")
+            #expect(try await catalog.item(id: 1) == "item 1 #1", "\(name)")
+            #expect(try await catalog.hot(id: 1) == 2, "\(name)")
+            #expect(try await catalog.hot(id: 1) == 2, "\(name): one hit")
+        }
+    }
+
     @Test("a decorated main-actor method runs on the main actor")
     @MainActor
     func mainActor() async throws {

@@ -154,3 +154,18 @@ actor Counter {
 /// A global decorated function on `Cache.shared`.
 @Cached(ttl: "1m", key: "global:{id}")
 func globalDecorated(id: Int) async throws -> String { "global \(id)" }
+
+/// Decorated methods of a class that is not isolated (it must be Sendable: the strategies take
+/// `@Sendable` closures, which capture `self`).
+final class Catalog: Sendable {
+    let cache: Cache
+    let calls = Calls()
+
+    init(cache: Cache) { self.cache = cache }
+
+    @Cached(ttl: "1m", key: "item:{id}", cache: .property(\Catalog.cache))
+    func item(id: Int) async throws -> String { "item \(id) #\(calls.next())" }
+
+    @Hit(ttl: "1m", cacheHits: 1, key: "hot:{id}", background: false, cache: .property(\Catalog.cache))
+    func hot(id: Int) async throws -> Int { calls.next() }
+}

@@ -996,4 +996,33 @@ struct ExpansionTests {
                 """#
         )
     }
+
+    @Test("typed throws: fix-it throws any error")
+    func typedThrows() {
+        assertExpansion(
+            #"""
+            @Cached(ttl: "1m", key: "a:{id}")
+            func a(id: Int) async throws(MyError) -> Int {
+                id
+            }
+            """#,
+            expandedSource: #"""
+                func a(id: Int) async throws(MyError) -> Int {
+                    id
+                }
+                """#,
+            diagnostics: [
+                DiagnosticSpec(
+                    message:
+                        #"@Cached cannot keep a typed throws: the cache throws its own errors (CashewsError, a backend's) besides the body's"#,
+                    line: 2, column: 23, fixIts: [FixItSpec(message: "throw any error")])
+            ],
+            fixedSource: #"""
+                @Cached(ttl: "1m", key: "a:{id}")
+                func a(id: Int) async throws -> Int {
+                    id
+                }
+                """#
+        )
+    }
 }
