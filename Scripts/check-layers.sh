@@ -95,7 +95,9 @@ if grep -qE "module-map-file=[^ ]*/(CLMDB|CXXHash)/" "$scratch.log" \
     echo "error: a Cashews-only client compiled the disk engine (see $scratch.log)" >&2
     exit 1
 fi
-if find "$scratch" -path '*/Modules/*' -name 'SwiftSyntax*.swiftmodule' | grep -q .; then
+# Plugins are built for the host, into Modules-tool and *-tool.build.
+if find "$scratch" \( -path '*/Modules/*' -o -path '*/Modules-tool/*' \) -name 'SwiftSyntax*.swiftmodule' | grep -q . \
+    || find "$scratch" -path '*/SwiftSyntax*.build/*' -name '*.o' | grep -q .; then
     echo "error: a Cashews-only client compiled swift-syntax (see $scratch.log)" >&2
     exit 1
 fi
