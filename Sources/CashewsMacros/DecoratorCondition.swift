@@ -10,6 +10,9 @@ public struct DecoratorCondition: Sendable {
     /// Every value, no error (the default): ``CacheCondition/allValues``.
     public static var allValues: DecoratorCondition { DecoratorCondition() }
 
+    /// Every value, no error: ``CacheCondition/anyValue``, the other name of ``allValues``.
+    public static var anyValue: DecoratorCondition { DecoratorCondition() }
+
     /// Every value except `nil`: ``CacheCondition/notNil``.
     public static var notNil: DecoratorCondition { DecoratorCondition() }
 

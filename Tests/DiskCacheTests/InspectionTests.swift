@@ -157,7 +157,7 @@ import Testing
             #expect(cache.configuration.evictionPolicy == .leastRecentlyUsed)
             try withCacheDirectory { fresh in
                 let created = try DiskCache(directory: fresh, configuration: configuration)
-                #expect(created.configuration.evictionPolicy == .leastRecentlyStored)
+                #expect(created.configuration.evictionPolicy == .s3FIFO, "a new cache gets the default")
             }
         }
     }

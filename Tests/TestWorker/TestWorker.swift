@@ -263,6 +263,15 @@ struct TestWorker {
             for _ in 0..<Int(args[3])! { try await cache.increment("visits") }
             try await cache.set("last-writer", "pid-\(getpid())")
             print("done")
+        case "tag-overwrite":
+            // A cache that never tags: its overwrite and delete still untag what another
+            // process tagged.
+            let cache = Cache()
+            Cache.register(.disk)
+            try cache.setup("disk://\(directory)")
+            try await cache.set("k", 2, ttl: "1h")
+            try await cache.delete("d")
+            print("done")
         case "strategy-locked":
             let cache = Cache()
             Cache.register(.disk)

@@ -38,7 +38,9 @@ enum HitRatioWorkloads {
     }
 
     static func run(trace path: String, policy name: String, pages: Int) async throws {
-        if name == "memory" { return try await runMemory(trace: path, pages: pages) }
+        if name == "memory" || name.hasPrefix("memory:") {
+            return try await runMemory(trace: path, pages: pages, policy: name.split(separator: ":").dropFirst().first)
+        }
         guard let policy = EvictionPolicy(rawValue: name) else { throw CompareError.unknownWorkload(name) }
         let directory = NSTemporaryDirectory() + "hitratio-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -51,12 +53,14 @@ enum HitRatioWorkloads {
             store: { try cache.set(value, forKey: $0) })
     }
 
-    /// The same read-through replay through the memory backend, `mem://?size=<pages>`.
-    static func runMemory(trace path: String, pages: Int) async throws {
+    /// The same read-through replay through the memory backend, `mem://?size=<pages>` (and
+    /// `&eviction=<policy>` for `memory:<policy>`).
+    static func runMemory(trace path: String, pages: Int, policy: Substring?) async throws {
         let cache = Cache()
-        try cache.setup("mem://?size=\(pages)")
+        try cache.setup("mem://?size=\(pages)" + (policy.map { "&eviction=\($0)" } ?? ""))
         try await replay(
-            trace: path, label: "memory", pages: pages, lookUp: { try await cache.get($0, as: Int.self) != nil },
+            trace: path, label: "memory" + (policy.map { ":\($0)" } ?? ""), pages: pages,
+            lookUp: { try await cache.get($0, as: Int.self) != nil },
             store: { try await cache.set($0, 1) })
     }
 }

@@ -610,6 +610,8 @@ public final class Cache: Sendable, Service {
     /// Deletes everything from every backend.
     nonisolated(nonsending) public func clear() async throws {
         for backend in allBackends { try await backend.clear() }
+        // The tags-in-use marker went with everything else: the next tag writes it again.
+        strategies.tagMarkerWritten.store(false, ordering: .relaxed)
     }
 
     /// Asks the backend of `message` (as a key) to echo it.

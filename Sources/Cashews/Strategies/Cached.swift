@@ -127,7 +127,7 @@ extension Cache {
         }
         nonisolated(nonsending) func locked() async throws -> Value {
             guard lock, let ttl else { return try await computeOnce() }
-            return try await self.withLock(
+            return try await self.holdingLock(
                 key + ":lock", ttl: ttl, wait: true, timeout: lockTimeout?.duration, checkInterval: .milliseconds(5),
                 computeOnce)
         }
@@ -162,9 +162,13 @@ extension Cache {
         var innerHit = false
         do {
             if upper {
-                let (value, inner) = try await detect { try await compute() }
+                // The hits of the call are reported whether it returns or throws: an inner
+                // cache's stored error is not stored again either.
+                let (outcome, inner) = await detect { () async -> Result<Value, any Error> in
+                    do { return .success(try await compute()) } catch { return .failure(error) }
+                }
                 innerHit = !inner.isEmpty
-                result = .success(value)
+                result = outcome
             } else {
                 result = .success(try await compute())
             }

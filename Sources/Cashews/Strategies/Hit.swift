@@ -31,18 +31,66 @@ extension Cache {
         prefix: String = "hit:", upper: Bool = false,
         _ compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let key = prefix + key
+        try await hit(
+            storedKey: prefix + key, expiry: expiry(ttl), ttlOf: nil, cacheHits: cacheHits, updateAfter: updateAfter,
+            background: background, condition: condition, timeCondition: timeCondition, tags: tags, upper: upper,
+            compute)
+    }
+
+    /// ``hit(key:ttl:cacheHits:updateAfter:background:condition:timeCondition:tags:prefix:upper:_:)``
+    /// with a TTL computed from each computed value, as cashews' callable `ttl` with `result`.
+    ///
+    /// ```swift
+    /// let quote = try await cache.hit(key: "quote:\(symbol)", ttl: { quote in quote.isLive ? "10s" : "1h" },
+    ///                                 cacheHits: 100) { try await fetchQuote(symbol) }
+    /// ```
+    ///
+    /// The value and its hit counter live as long as `ttl` says for that value: storing it sets
+    /// the counter to zero with the value's expiry.
+    ///
+    /// - Parameters:
+    ///   - ttl: How long a computed value lives (nil: no expiry).
+    ///   - errorTTL: How long a stored error lives, when `condition` stores errors, and the
+    ///     longest a counter lives before its first value is stored (default 1 minute).
+    ///   - The others: as in the form with a fixed TTL.
+    nonisolated(nonsending) public func hit<Value: Codable & Sendable>(
+        key: String, ttl: @escaping @Sendable (Value) -> TTL?, errorTTL: TTL = 60, cacheHits: Int,
+        updateAfter: Int = 0, background: Bool = true, condition: CacheCondition<Value> = .allValues,
+        timeCondition: TTL? = nil, tags: [String] = [], prefix: String = "hit:", upper: Bool = false,
+        _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await hit(
+            storedKey: prefix + key, expiry: expiry(errorTTL), ttlOf: ttl, cacheHits: cacheHits,
+            updateAfter: updateAfter, background: background, condition: condition, timeCondition: timeCondition,
+            tags: tags, upper: upper, compute)
+    }
+
+    /// The hit strategy on the stored key: `expiry` is that of the counter and of an outcome
+    /// unless `ttlOf` gives a value's.
+    nonisolated(nonsending) func hit<Value: Codable & Sendable>(
+        storedKey key: String, expiry: Expiry, ttlOf: (@Sendable (Value) -> TTL?)?, cacheHits: Int, updateAfter: Int,
+        background: Bool, condition: CacheCondition<Value>, timeCondition: TTL?, tags: [String], upper: Bool,
+        _ compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         let route = try route(for: key)
-        let expiry = try expiry(ttl)
         let counterKey = key + ":counter"
         let envelope = try await envelope(of: Value.self, at: key, in: route)
         let count = try await route.backend.increment(counterKey, by: 1, expiry: expiry)
         let refresh = { @Sendable () async throws -> Value in
             let (outcome, stored) = try await self.computeAndStoreReporting(
                 key: key, route: route, expiry: expiry, condition: condition, timeCondition: timeCondition,
-                tags: .texts(tags), upper: upper, compute)
-            // A stored outcome starts a new count, as in cashews.
-            if stored { _ = try await route.backend.delete(counterKey) }
+                tags: .texts(tags), upper: upper, ttlOf: ttlOf, compute)
+            // A stored outcome starts a new count, as in cashews; with a TTL from the value, the
+            // new count lives as long as the value.
+            if stored {
+                if let ttlOf, case .success(let value) = outcome {
+                    _ = try await route.backend.set(
+                        counterKey, .bytes(DecimalInteger.bytes(0)), expiry: self.expiry(ttlOf(value)),
+                        condition: .always)
+                } else {
+                    _ = try await route.backend.delete(counterKey)
+                }
+            }
             return try outcome.get()
         }
         if let envelope, count <= cacheHits {

@@ -22,14 +22,14 @@ extension Cache {
         key: String, ttl: TTL, wait: Bool = true, timeout: TTL? = nil, checkInterval: TTL = .milliseconds(5),
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
-        try await withLock(
+        try await holdingLock(
             key + ":lock", ttl: ttl, wait: wait, timeout: timeout?.duration, checkInterval: checkInterval.duration, body
         )
     }
 
     /// Takes the lock `lockKey` with a fresh token, polling, runs `body`, then releases the
     /// lock (only if still held by this token).
-    nonisolated(nonsending) func withLock<Value>(
+    nonisolated(nonsending) func holdingLock<Value>(
         _ lockKey: String, ttl: TTL, wait: Bool, timeout: Duration?, checkInterval: Duration,
         _ body: () async throws -> Value
     ) async throws -> Value {

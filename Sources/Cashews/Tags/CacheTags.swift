@@ -83,8 +83,10 @@ extension Cache {
     ///
     /// Memberships are ordinary entries that expire shortly after the entries they name, so a
     /// tag costs nothing once its entries are gone. Overwriting or deleting a key through this
-    /// cache removes its tags (an entry stored again without a tag is not deleted by it).
-    /// Writes of other processes, or of a cache that never tagged, do not look tags up.
+    /// cache removes its tags (an entry stored again without a tag is not deleted by it), in any
+    /// process sharing the backend: a cache that has not tagged itself looks for the marker
+    /// other caches leave when they tag (the key `_tag`) at most every 100 ms, so it untags
+    /// from at most that long after the first tag anywhere.
     ///
     /// - Throws: ``CashewsError/invalidArgument(_:)`` for an empty tag, or the backends' errors.
     @discardableResult
@@ -127,6 +129,7 @@ extension Cache {
         guard !tags.isEmpty else { return }
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         strategies.tagsInUse.store(true, ordering: .relaxed)
+        try await writeTagMarker()
         let membershipExpiry = Self.membershipExpiry(for: expiry)
         for tag in tags {
             let membership = try Self.membershipPrefix(checking: tag) + key
@@ -137,10 +140,41 @@ extension Cache {
         _ = try await backend(for: reverse).addToSet(reverse, tags, expiry: membershipExpiry)
     }
 
-    /// Removes the tags of `key`, when this cache has tagged any key.
+    /// Removes the tags of `key`, when any cache sharing the backend has tagged a key.
     nonisolated(nonsending) func untagIfTagged(_ key: String) async throws {
-        guard strategies.tagsInUse.load(ordering: .relaxed) else { return }
+        if !strategies.tagsInUse.load(ordering: .relaxed) {
+            guard try await tagsInUseElsewhere() else { return }
+        }
         try await untag(key)
+    }
+
+    /// `_tag` (the prefix alone, so that no `_tag:*` pattern lists it): written once by every
+    /// cache that tags, on the backend that serves tags, so that caches of other processes
+    /// sharing it untag what they overwrite or delete. One empty entry, without expiry.
+    static let tagMarkerKey = tagPrefix
+
+    /// How often a cache that has not tagged looks for the marker: a process that never tags
+    /// starts untagging at most this long after another process sharing the backend first tags.
+    static let tagMarkerCheckInterval: Int64 = 100
+
+    /// Writes the tags-in-use marker, once per cache.
+    nonisolated(nonsending) func writeTagMarker() async throws {
+        guard !strategies.tagMarkerWritten.load(ordering: .relaxed) else { return }
+        _ = try await backend(for: Self.tagMarkerKey).set(
+            Self.tagMarkerKey, .bytes([]), expiry: .never, condition: .always)
+        strategies.tagMarkerWritten.store(true, ordering: .relaxed)
+    }
+
+    /// Whether another cache (of this process or another) has tagged keys on the backend that
+    /// serves tags; looked up at most every ``tagMarkerCheckInterval`` milliseconds, and sticky.
+    nonisolated(nonsending) func tagsInUseElsewhere() async throws -> Bool {
+        let now = clock.now()
+        let last = strategies.tagMarkerCheckedAt.load(ordering: .relaxed)
+        guard last == .min || now < last || now - last >= Self.tagMarkerCheckInterval else { return false }
+        strategies.tagMarkerCheckedAt.store(now, ordering: .relaxed)
+        guard try await backend(for: Self.tagMarkerKey).exists(Self.tagMarkerKey) else { return false }
+        strategies.tagsInUse.store(true, ordering: .relaxed)
+        return true
     }
 
     /// Removes every membership of `key` and the record of its tags.

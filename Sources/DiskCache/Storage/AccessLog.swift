@@ -7,19 +7,28 @@ import Synchronization
 /// transaction of this process folds the log into the eviction order (and empties it) *before*
 /// its own writes, since every read in the log happened before them. A fold touches only the
 /// order index and the side table of ranks, never a value, and the log is bounded: once it holds
-/// `capacity` keys, the hit that filled it asks the async writer thread for a fold transaction of
-/// its own (one at a time), and hits of keys not in it are dropped until that fold has drained
-/// it, so one transaction folds at most `capacity` keys. The eviction order is therefore an
-/// approximation: reads since the last write of this process, and reads dropped while a full log
-/// waits for its fold, do not count yet; each process folds only its own reads.
+/// `capacity` keys, the hit that filled it moves them aside (to be folded) and asks the async
+/// writer thread for a fold transaction of its own, while later hits fill the log anew. Up to
+/// ``pendingLimit`` keys wait aside; only past that, while the writer is behind, are hits of new
+/// keys dropped. The eviction order is therefore an approximation: reads since the last write
+/// of this process do not count yet; each process folds only its own reads.
 final class AccessLog: Sendable {
     struct Access {
         var hits: UInt32
         var tick: UInt64
     }
 
-    private let table = Mutex<(entries: [[UInt8]: Access], tick: UInt64)>(([:], 0))
+    private struct State {
+        var entries: [[UInt8]: Access] = [:]
+        /// Full logs moved aside, waiting for their fold.
+        var pending: [[UInt8]: Access] = [:]
+        var tick: UInt64 = 0
+    }
+
+    private let table = Mutex(State())
     let capacity: Int
+    /// The most keys waiting aside for a fold: three full logs.
+    var pendingLimit: Int { 3 * capacity }
 
     /// A log of up to `capacity` keys: 1024 for least recently and least frequently used (a
     /// fold moves each key in the order), 8192 for S3-FIFO (a fold only sets read bits).
@@ -30,8 +39,7 @@ final class AccessLog: Sendable {
     }
 
     /// Records one hit of `storageKey`. Returns true when this hit filled the log: the caller
-    /// should have it folded soon (``DiskCache/requestFold()``), since hits of keys not in a full
-    /// log are dropped.
+    /// should have it folded soon (``DiskCache/requestFold()``).
     @discardableResult
     func record(_ storageKey: UnsafeRawBufferPointer) -> Bool {
         let key = Array(storageKey)
@@ -41,19 +49,40 @@ final class AccessLog: Sendable {
                 access.hits &+= 1
                 access.tick = state.tick
                 state.entries[key] = access
-            } else if state.entries.count < capacity {
-                state.entries[key] = Access(hits: 1, tick: state.tick)
-                return state.entries.count == capacity
+                return false
             }
-            return false
+            var filled = false
+            if state.entries.count >= capacity {
+                // Full: set it aside for the fold and start anew, unless the writer is far behind.
+                guard state.pending.count < pendingLimit else { return false }
+                Self.merge(state.entries, into: &state.pending)
+                state.entries.removeAll(keepingCapacity: true)
+                filled = true
+            }
+            state.entries[key] = Access(hits: 1, tick: state.tick)
+            return filled || state.entries.count == capacity
+        }
+    }
+
+    /// Adds `accesses` to `target`: hits add up, the latest tick wins.
+    private static func merge(_ accesses: [[UInt8]: Access], into target: inout [[UInt8]: Access]) {
+        for (key, access) in accesses {
+            if let existing = target[key] {
+                target[key] = Access(hits: existing.hits &+ access.hits, tick: max(existing.tick, access.tick))
+            } else {
+                target[key] = access
+            }
         }
     }
 
     /// Takes every recorded access, oldest last access first.
     func drain() -> [(key: [UInt8], access: Access)] {
         let entries = table.withLock { state -> [[UInt8]: Access] in
-            defer { state.entries.removeAll(keepingCapacity: true) }
-            return state.entries
+            var all = state.pending
+            Self.merge(state.entries, into: &all)
+            state.entries.removeAll(keepingCapacity: true)
+            state.pending.removeAll()
+            return all
         }
         return entries.map { (key: $0.key, access: $0.value) }.sorted { $0.access.tick < $1.access.tick }
     }
@@ -68,7 +97,7 @@ final class AccessLog: Sendable {
     }
 
     /// True when nothing is recorded.
-    var isEmpty: Bool { table.withLock { $0.entries.isEmpty } }
+    var isEmpty: Bool { table.withLock { $0.entries.isEmpty && $0.pending.isEmpty } }
 }
 
 /// Ranks in the eviction order: the order index sorts entries by rank, and the head is the

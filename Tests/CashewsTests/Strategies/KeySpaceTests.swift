@@ -109,6 +109,30 @@ struct KeySpaceTests {
         }
     }
 
+    @Test("upper: an inner cache's stored error is not stored again by the outer one (memory and disk)")
+    func upperSeesInnerErrors() async throws {
+        for (name, cache) in try Fixture.both(ManualClock()) {
+            @Sendable func inner() async throws -> Int {
+                try await cache.cached(key: "inner", ttl: "1h", condition: .withErrors(MyError.self)) {
+                    throw MyError(code: 7)
+                }
+            }
+            await #expect(throws: MyError(code: 7), "\(name)") { try await inner() }
+            await #expect(throws: MyError(code: 7), "\(name)") {
+                try await cache.cached(key: "outer", ttl: "1h", condition: .withErrors(MyError.self), upper: true) {
+                    try await inner()
+                }
+            }
+            #expect(try await !cache.exists("outer"), "\(name): the inner cache served the error")
+            await #expect(throws: MyError(code: 8), "\(name)") {
+                try await cache.cached(key: "outer", ttl: "1h", condition: .withErrors(MyError.self), upper: true) {
+                    () throws -> Int in throw MyError(code: 8)
+                }
+            }
+            #expect(try await cache.exists("outer"), "\(name): an error of its own is stored")
+        }
+    }
+
     @Test("a cached MyError (only Codable) is caught as MyError (memory and disk)")
     func codableErrorsKeepTheirType() async throws {
         for (name, cache) in try Fixture.both(ManualClock()) {

@@ -67,6 +67,32 @@ struct TTLFormTests {
         }
     }
 
+    @Test("hit with a TTL computed from the value: value and counter live as long (memory and disk)")
+    func hitWithTTLFromTheValue() async throws {
+        let clock = ManualClock()
+        for (name, cache) in try Fixture.both(clock) {
+            let calls = Calls()
+            func quote() async throws -> Int {
+                try await cache.hit(key: "q", ttl: { $0 == 1 ? "10s" : "1h" }, cacheHits: 2) { calls.next() }
+            }
+            #expect(try await quote() == 1, "\(name)")
+            #expect(try await cache.timeToLive("hit:q") == .remaining(.seconds(10)), "\(name)")
+            #expect(try await cache.timeToLive("hit:q:counter") == .remaining(.seconds(10)), "\(name)")
+            #expect(try await quote() == 1, "\(name): hit 1")
+            #expect(try await quote() == 1, "\(name): hit 2")
+            #expect(try await quote() == 2, "\(name): past cacheHits, computed again")
+            #expect(try await cache.timeToLive("hit:q") == .remaining(.seconds(3600)), "\(name)")
+            #expect(try await cache.timeToLive("hit:q:counter") == .remaining(.seconds(3600)), "\(name)")
+            await #expect(throws: MyError(code: 2), "\(name)") {
+                _ = try await cache.hit(
+                    key: "failing", ttl: { (_: Int) in "1h" }, errorTTL: 30, cacheHits: 3,
+                    condition: .onlyErrors()
+                ) { throw MyError(code: 2) }
+            }
+            #expect(try await cache.timeToLive("hit:failing") == .remaining(.seconds(30)), "\(name)")
+        }
+    }
+
     @Test("early, soft and failover with a TTL computed from the value (memory and disk)")
     func ttlFromTheResultOnStrategies() async throws {
         let clock = ManualClock()

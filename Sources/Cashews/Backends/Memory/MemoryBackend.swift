@@ -32,17 +32,21 @@ public final class MemoryBackend: Backend {
         /// bounds (one per 1024 entries of ``maxEntries`` and per 1 MiB of ``maxBytes``), so
         /// that a small bound is kept in exact LRU order.
         public var shards: Int
+        /// Which entry goes when a bound is reached (each shard applies it to its share).
+        public var evictionPolicy: MemoryEvictionPolicy
 
         /// A configuration; every parameter has a default.
         public init(
             maxEntries: Int? = 10_000, maxBytes: Int? = nil, clock: CacheClock = .system,
-            sweepInterval: Duration = .seconds(1), shards: Int = 16
+            sweepInterval: Duration = .seconds(1), shards: Int = 16,
+            evictionPolicy: MemoryEvictionPolicy = .leastRecentlyUsed
         ) {
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
             self.clock = clock
             self.sweepInterval = sweepInterval
             self.shards = shards
+            self.evictionPolicy = evictionPolicy
         }
     }
 
@@ -64,7 +68,8 @@ public final class MemoryBackend: Backend {
         shards = (0..<count).map {
             LockedShard(
                 MemoryShard(
-                    maxEntries: share(configuration.maxEntries, $0), maxBytes: share(configuration.maxBytes, $0)))
+                    maxEntries: share(configuration.maxEntries, $0), maxBytes: share(configuration.maxBytes, $0),
+                    policy: configuration.evictionPolicy))
         }
         mask = count - 1
     }
@@ -86,6 +91,12 @@ public final class MemoryBackend: Backend {
     /// The keys of the shard of `key`, from the least to the most recently used (for tests).
     package func keysByUse(inShardOf key: String) -> [String] {
         shard(key).withLock { $0.keysByUse }
+    }
+
+    /// The W-TinyLFU window's target share of the shard of `key` (0…1), nil under LRU (for
+    /// tests of the adaptation).
+    package func windowShare(inShardOf key: String) -> Double? {
+        shard(key).withLock { shard in shard.tinyLFU.map { Double($0.windowTarget) / Double($0.capacity) } }
     }
 
     /// Memory backends keep typed values as they are.

@@ -5,38 +5,55 @@
 #endif
 
 /// One shard of the memory backend: a hash table of entries in slots, evicted in exact
-/// least-recently-used order (the slots form a doubly linked list, most recently used first: a
-/// hit relinks its node in O(1)), with a min-heap of expiry times for O(expired) sweeping. Not
-/// thread-safe: its owner locks it.
+/// least-recently-used order or by W-TinyLFU (see ``MemoryEvictionPolicy``). The slots form
+/// doubly linked lists, most recently used first (one list for LRU; the window, probation and
+/// protected lists for W-TinyLFU): a hit relinks its node in O(1). A min-heap of expiry times
+/// gives O(expired) sweeping. Not thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
         var key: String
         var value: CacheValue
         var expiresAt: Int64  // ms since the epoch; 0 = never
         var size: Int
-        var newer: Int32  // the slot used just after this one (-1: none, this is the newest)
-        var older: Int32  // the slot used just before (-1: none, this is the oldest)
+        var newer: Int32  // the slot used just after this one in its list (-1: none, the newest)
+        var older: Int32  // the slot used just before (-1: none, the oldest)
         var generation: UInt32
+        var hash: UInt32  // the key's hash for the frequency sketch (W-TinyLFU only)
+        var queue: Queue
+    }
+
+    /// The list a node is in: LRU has one; W-TinyLFU has three.
+    enum Queue: UInt8 {
+        case window = 0, probation, protected
     }
 
     private(set) var index: [ByteKey: Int32] = [:]
-    private var nodes: [Node] = []
+    var nodes: [Node] = []
     private var free: [Int32] = []
-    private var newest: Int32 = -1
-    private var oldest: Int32 = -1
+    var newest: (window: Int32, probation: Int32, protected: Int32) = (-1, -1, -1)
+    var oldest: (window: Int32, probation: Int32, protected: Int32) = (-1, -1, -1)
     private var expiries = ExpiryHeap()
     private(set) var bytes = 0
     /// The most entries and bytes this shard holds (nil: no bound).
-    var maxEntries: Int?
-    var maxBytes: Int?
+    let maxEntries: Int?
+    let maxBytes: Int?
+    /// The W-TinyLFU state, nil for LRU and for an unbounded shard.
+    var tinyLFU: WindowTinyLFU?
 
-    /// An empty shard holding at most `maxEntries` entries and `maxBytes` bytes.
-    init(maxEntries: Int? = nil, maxBytes: Int? = nil) {
+    /// An empty shard holding at most `maxEntries` entries and `maxBytes` bytes, evicting by
+    /// `policy`.
+    init(maxEntries: Int? = nil, maxBytes: Int? = nil, policy: MemoryEvictionPolicy = .leastRecentlyUsed) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
+        if policy == .windowTinyLFU, let capacity = maxEntries ?? maxBytes {
+            tinyLFU = WindowTinyLFU(capacity: capacity, sketchCapacity: maxEntries ?? max(16, capacity / 1024))
+        }
     }
 
     var count: Int { index.count }
+
+    /// The policy it evicts by.
+    var policy: MemoryEvictionPolicy { tinyLFU == nil ? .leastRecentlyUsed : .windowTinyLFU }
 
     // MARK: Reading
 
@@ -44,10 +61,14 @@ struct MemoryShard {
     /// is read only for entries that have an expiry.
     @inline(__always)
     mutating func lookUp(_ key: String, clock: CacheClock) -> Int32? {
-        guard let slot = index[ByteKey(key)] else { return nil }
+        guard let slot = index[ByteKey(key)] else {
+            if tinyLFU != nil { recordMiss(key) }
+            return nil
+        }
         let expiresAt = nodes[Int(slot)].expiresAt
         if expiresAt != 0 && expiresAt <= clock.now() {
             remove(slot)
+            if tinyLFU != nil { recordMiss(key) }
             return nil
         }
         touch(slot)
@@ -56,50 +77,104 @@ struct MemoryShard {
 
     /// The live node of `key`, marked as used; expired nodes are removed on the way.
     mutating func lookUp(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[ByteKey(key)] else { return nil }
+        guard let slot = index[ByteKey(key)] else {
+            if tinyLFU != nil { recordMiss(key) }
+            return nil
+        }
         if isExpired(slot, now: now) {
             remove(slot)
+            if tinyLFU != nil { recordMiss(key) }
             return nil
         }
         touch(slot)
         return slot
     }
 
-    /// Makes `slot` the most recently used. An unbounded shard never evicts, so it skips the
-    /// bookkeeping (a hit then writes nothing).
+    /// Marks `slot` as used: the most recently used for LRU; for W-TinyLFU, also counted in the
+    /// sketch and promoted from probation to protected. An unbounded shard never evicts, so it
+    /// skips the bookkeeping (a hit then writes nothing).
     @inline(__always)
     private mutating func touch(_ slot: Int32) {
-        guard slot != newest, maxEntries != nil || maxBytes != nil else { return }
+        if tinyLFU != nil { return touchTinyLFU(slot) }
+        guard slot != newest.window, maxEntries != nil || maxBytes != nil else { return }
         unlink(slot)
-        link(slot)
+        link(slot, into: .window)
     }
 
-    /// Links `slot` in as the newest.
-    private mutating func link(_ slot: Int32) {
-        nodes[Int(slot)].older = newest
+    /// Links `slot` in as the newest of `queue`.
+    mutating func link(_ slot: Int32, into queue: Queue) {
+        nodes[Int(slot)].queue = queue
+        let first = newestSlot(of: queue)
+        nodes[Int(slot)].older = first
         nodes[Int(slot)].newer = -1
-        if newest >= 0 { nodes[Int(newest)].newer = slot }
-        newest = slot
-        if oldest < 0 { oldest = slot }
+        if first >= 0 { nodes[Int(first)].newer = slot }
+        setNewest(slot, of: queue)
+        if oldestSlot(of: queue) < 0 { setOldest(slot, of: queue) }
+        if tinyLFU != nil { tinyLFU!.weights[queue] += weight(of: slot) }
     }
 
-    /// Takes `slot` out of the order.
-    private mutating func unlink(_ slot: Int32) {
+    /// Takes `slot` out of its list.
+    mutating func unlink(_ slot: Int32) {
+        let queue = nodes[Int(slot)].queue
         let (newer, older) = (nodes[Int(slot)].newer, nodes[Int(slot)].older)
-        if newer >= 0 { nodes[Int(newer)].older = older } else { newest = older }
-        if older >= 0 { nodes[Int(older)].newer = newer } else { oldest = newer }
+        if newer >= 0 { nodes[Int(newer)].older = older } else { setNewest(older, of: queue) }
+        if older >= 0 { nodes[Int(older)].newer = newer } else { setOldest(newer, of: queue) }
         nodes[Int(slot)].newer = -1
         nodes[Int(slot)].older = -1
+        if tinyLFU != nil { tinyLFU!.weights[queue] -= weight(of: slot) }
+    }
+
+    /// What an entry counts for in the W-TinyLFU regions: 1 under an entry bound, else its size.
+    @inline(__always)
+    func weight(of slot: Int32) -> Int { maxEntries != nil ? 1 : nodes[Int(slot)].size }
+
+    @inline(__always)
+    func newestSlot(of queue: Queue) -> Int32 {
+        switch queue {
+        case .window: newest.window
+        case .probation: newest.probation
+        case .protected: newest.protected
+        }
+    }
+
+    @inline(__always)
+    func oldestSlot(of queue: Queue) -> Int32 {
+        switch queue {
+        case .window: oldest.window
+        case .probation: oldest.probation
+        case .protected: oldest.protected
+        }
+    }
+
+    @inline(__always)
+    private mutating func setNewest(_ slot: Int32, of queue: Queue) {
+        switch queue {
+        case .window: newest.window = slot
+        case .probation: newest.probation = slot
+        case .protected: newest.protected = slot
+        }
+    }
+
+    @inline(__always)
+    private mutating func setOldest(_ slot: Int32, of queue: Queue) {
+        switch queue {
+        case .window: oldest.window = slot
+        case .probation: oldest.probation = slot
+        case .protected: oldest.protected = slot
+        }
     }
 
     /// The keys from the least to the most recently used (for tests of the order; in a bounded
-    /// shard only: an unbounded one keeps the order of first storing).
+    /// shard only: an unbounded one keeps the order of first storing). For W-TinyLFU: the
+    /// probation, protected and window lists, in that order.
     var keysByUse: [String] {
         var keys: [String] = []
-        var slot = oldest
-        while slot >= 0 {
-            keys.append(nodes[Int(slot)].key)
-            slot = nodes[Int(slot)].newer
+        for queue in [Queue.probation, .protected, .window] {
+            var slot = oldestSlot(of: queue)
+            while slot >= 0 {
+                keys.append(nodes[Int(slot)].key)
+                slot = nodes[Int(slot)].newer
+            }
         }
         return keys
     }
@@ -134,14 +209,26 @@ struct MemoryShard {
     @discardableResult
     mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) -> Int32 {
         if let slot = index[ByteKey(key)] {
-            bytes += size - nodes[Int(slot)].size
+            if tinyLFU != nil {
+                // The size may change the weight of its region: out, resized, back in, used.
+                let queue = nodes[Int(slot)].queue
+                unlink(slot)
+                bytes += size - nodes[Int(slot)].size
+                nodes[Int(slot)].size = size
+                link(slot, into: queue)
+            } else {
+                bytes += size - nodes[Int(slot)].size
+                nodes[Int(slot)].size = size
+            }
             nodes[Int(slot)].value = value
-            nodes[Int(slot)].size = size
             touch(slot)
             setExpiry(slot, expiresAt)
             return slot
         }
-        let node = Node(key: key, value: value, expiresAt: 0, size: size, newer: -1, older: -1, generation: 0)
+        let hash = tinyLFU == nil ? 0 : Self.sketchHash(key)
+        let node = Node(
+            key: key, value: value, expiresAt: 0, size: size, newer: -1, older: -1, generation: 0, hash: hash,
+            queue: .window)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -153,8 +240,8 @@ struct MemoryShard {
             nodes.append(node)
         }
         index[ByteKey(key)] = slot
-        link(slot)
         bytes += size
+        link(slot, into: .window)
         setExpiry(slot, expiresAt)
         return slot
     }
@@ -192,13 +279,18 @@ struct MemoryShard {
         free.append(slot)
     }
 
-    /// Evicts the least recently used entries until within the bounds; the entry just stored
-    /// (`keeping`) is passed over, so a write never evicts its own value. Returns how many it
-    /// evicted.
+    /// Whether it holds more than its bounds allow.
+    @inline(__always)
+    var isOverBound: Bool { (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) }
+
+    /// Evicts entries until within the bounds (least recently used first, or by W-TinyLFU); the
+    /// entry just stored (`keeping`) is passed over, so a write never evicts its own value.
+    /// Returns how many it evicted.
     mutating func evict(keeping kept: Int32? = nil) -> Int {
+        if tinyLFU != nil { return evictTinyLFU(keeping: kept) }
         var evicted = 0
-        var slot = oldest
-        while slot >= 0, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
+        var slot = oldest.window
+        while slot >= 0, isOverBound {
             let newer = nodes[Int(slot)].newer
             if slot != kept {
                 remove(slot)
@@ -224,7 +316,7 @@ struct MemoryShard {
     }
 
     mutating func removeAll() {
-        self = MemoryShard(maxEntries: maxEntries, maxBytes: maxBytes)
+        self = MemoryShard(maxEntries: maxEntries, maxBytes: maxBytes, policy: policy)
     }
 
 }
