@@ -1025,4 +1025,24 @@ struct ExpansionTests {
                 """#
         )
     }
+
+    @Test("a requirement without a body")
+    func noBody() {
+        assertExpansion(
+            #"""
+            protocol Users {
+                @Cached(ttl: "1m")
+                func user(id: Int) async throws -> Int
+            }
+            """#,
+            expandedSource: #"""
+                protocol Users {
+                    func user(id: Int) async throws -> Int
+                }
+                """#,
+            diagnostics: [
+                DiagnosticSpec(message: "@Cached needs a function with a body", line: 2, column: 5)
+            ]
+        )
+    }
 }
