@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # `dnf install lmdb-devel xxhash-devel zlib-devel` (Fedora), `apk add lmdb-dev xxhash-dev zlib-dev` (Alpine).
 
 SWIFT        ?= swift
-SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
+SOURCES      := Sources Tests Examples Package.swift Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks Benchmarks/Macros
 BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
@@ -20,7 +20,7 @@ help:
 	@echo "make test    build (no warnings allowed), run every test, lint the formatting"
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
-	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
+	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine nor swift-syntax"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 
 ## Dependencies -----------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ test: build lint
 	$(SWIFT) test --skip-build
 
 # Builds a throwaway package that depends on the Cashews product alone and checks that no disk
-# engine module (LMDB, DiskCache, their C modules) is compiled or linked for it.
+# engine module (LMDB, DiskCache, their C modules) nor swift-syntax is compiled or linked for it.
 check-layers:
 	Scripts/check-layers.sh build
 

@@ -8,7 +8,9 @@
 //   └── Cashews                            the facade: Backend protocol, memory backend, Cache, strategies
 //       ├── CashewsDisk                    the disk backend (Cashews + DiskCache): registers disk://
 //       │   └── SwiftCashews               the one-import umbrella: Cashews + CashewsDisk
-//       └── CashewsTesting                 the backend conformance suite
+//       ├── CashewsTesting                 the backend conformance suite
+//       └── CashewsMacros                  decorator macros (@Cached, …); the only product with swift-syntax
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -21,6 +23,9 @@ let package = Package(
         .library(name: "CashewsDisk", targets: ["CashewsDisk"]),
         .library(name: "SwiftCashews", targets: ["SwiftCashews"]),
         .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
+        // Macros (begin): decorator macros; only this product builds swift-syntax.
+        .library(name: "CashewsMacros", targets: ["CashewsMacros"]),
+        // Macros (end)
         // The command-line tool: look into, maintain and move a disk cache (`swift run cashews --help`).
         .executable(name: "cashews", targets: ["CashewsCLI"]),
     ],
@@ -31,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // The `cashews` tool only (no library product depends on it).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Macros: the CashewsMacros product only (its compiler plugin).
+        .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
     ],
     targets: [
         // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
@@ -86,6 +93,22 @@ let package = Package(
         // The backend conformance suite, run against every backend.
         .target(name: "CashewsTesting", dependencies: ["Cashews"]),
 
+        // Macros (begin): the compiler plugin (built for the host, swift-syntax) and the declarations.
+        .macro(
+            name: "CashewsMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        .target(name: "CashewsMacros", dependencies: ["Cashews", "CashewsMacrosPlugin"]),
+        // A `@Cached` hit against the hand-written `cached` call (Benchmarks/Macros/compare.sh).
+        .executableTarget(
+            name: "MacroBenchmark", dependencies: ["CashewsMacros"], path: "Benchmarks/Macros", exclude: ["compare.sh"]),
+        // Macros (end)
+
         // The `cashews` command-line tool: its commands (a library target, so that tests reach
         // the progress renderer) and the executable.
         .target(
@@ -99,7 +122,9 @@ let package = Package(
         .executableTarget(name: "CashewsCLI", dependencies: ["CashewsCommands"], path: "Sources/CashewsCLI/Main"),
 
         // Examples.
-        .executableTarget(name: "Quickstart", dependencies: ["SwiftCashews"], path: "Examples/Quickstart"),
+        // Macros: the quick start uses @Cached (so `make demo` builds swift-syntax once).
+        .executableTarget(
+            name: "Quickstart", dependencies: ["SwiftCashews", "CashewsMacros"], path: "Examples/Quickstart"),
 
         // Tests, and the worker program the multi-process tests spawn (never shipped).
         .executableTarget(
@@ -119,5 +144,15 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        // Macros (begin)
+        .testTarget(
+            name: "CashewsMacrosTests",
+            dependencies: [
+                "Cashews", "CashewsDisk", "CashewsMacros", "CashewsMacrosPlugin", "TestSupport",
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ]
+        ),
+        // Macros (end)
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that the facade stands on its own: the `Cashews` product needs neither the disk engine
-# nor liblmdb and xxHash.
+# nor liblmdb and xxHash; and that no core product needs swift-syntax (only CashewsMacros does).
 #
 #   Scripts/check-layers.sh          fast (seconds, part of `make test`): no engine import in
 #                                    Sources/Cashews, and no engine target in the product's graph
@@ -35,6 +35,16 @@ for product in ("Cashews", "CashewsTesting"):
     bad = graph & {"CLMDB", "CXXHash", "LMDB", "DiskCache", "CashewsDisk"}
     if bad: sys.exit(f"error: the {product} product depends on {sorted(bad)}")
     print(f"layers: the {product} product is {sorted(graph)}: no disk engine")
+# Macros: the core products build no compiler plugin and no swift-syntax module.
+syntax = lambda name: name.startswith("SwiftSyntax") or name in {
+    "SwiftCompilerPlugin", "SwiftDiagnostics", "SwiftParser", "SwiftParserDiagnostics", "SwiftBasicFormat",
+    "SwiftOperators", "SwiftIfConfig", "SwiftLexicalLookup", "SwiftRefactor", "SwiftCompilerPluginMessageHandling"}
+for product in ("LMDB", "DiskCache", "Cashews", "CashewsDisk", "SwiftCashews", "CashewsTesting"):
+    graph = closure(list(next(p["targets"] for p in package["products"] if p["name"] == product)))
+    plugins = sorted(name for name in graph if targets[name].get("type") == "macro")
+    syntaxes = sorted({d for name in graph for d in targets[name].get("product_dependencies", []) if syntax(d)})
+    if plugins or syntaxes: sys.exit(f"error: the {product} product depends on {plugins + syntaxes} (swift-syntax)")
+print("layers: LMDB, DiskCache, Cashews, CashewsDisk, SwiftCashews and CashewsTesting need no swift-syntax")
 '
 
 [ "${1:-}" = build ] || exit 0
@@ -85,8 +95,14 @@ if grep -qE "module-map-file=[^ ]*/(CLMDB|CXXHash)/" "$scratch.log" \
     echo "error: a Cashews-only client compiled the disk engine (see $scratch.log)" >&2
     exit 1
 fi
+# Plugins are built for the host, into Modules-tool and *-tool.build.
+if find "$scratch" \( -path '*/Modules/*' -o -path '*/Modules-tool/*' \) -name 'SwiftSyntax*.swiftmodule' | grep -q . \
+    || find "$scratch" -path '*/SwiftSyntax*.build/*' -name '*.o' | grep -q .; then
+    echo "error: a Cashews-only client compiled swift-syntax (see $scratch.log)" >&2
+    exit 1
+fi
 if grep -qE "(^| )-l(lmdb|xxhash)( |$)" "$scratch.log"; then
     echo "error: a Cashews-only client links liblmdb or libxxhash" >&2
     exit 1
 fi
-echo "layers: a Cashews-only client built in $(($(date +%s) - start))s without compiling LMDB, DiskCache or their C modules"
+echo "layers: a Cashews-only client built in $(($(date +%s) - start))s without compiling LMDB, DiskCache, their C modules or swift-syntax"
