@@ -84,6 +84,21 @@ struct MemoryEvictionPolicyTests {
         #expect(kept[.leastRecentlyUsed] == 0)
     }
 
+    @Test("a loop one key larger than the cache: LRU never hits, W-TinyLFU keeps most of it")
+    func loop() async throws {
+        var ratios: [MemoryEvictionPolicy: Double] = [:]
+        for policy in MemoryEvictionPolicy.allCases {
+            let backend = MemoryBackend(configuration: .init(maxEntries: 100, shards: 1, evictionPolicy: policy))
+            var hits = 0
+            for _ in 0..<50 {
+                for index in 0..<110 where try await access(backend, "loop\(index)") { hits += 1 }
+            }
+            ratios[policy] = Double(hits) / Double(50 * 110)
+        }
+        #expect(ratios[.leastRecentlyUsed] == 0)
+        #expect(ratios[.windowTinyLFU]! > 0.7, "\(ratios)")
+    }
+
     @Test("adapts: the window grows for a recency-heavy pattern and shrinks for a frequency-heavy one")
     func adaptation() async throws {
         // Recency: a working set that drifts, each key used a few times in a row, never again.
