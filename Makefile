@@ -25,15 +25,17 @@ help:
 
 ## Dependencies -----------------------------------------------------------------------------------
 
+# redis-server is for the Redis backend's tests only (each starts its own server on a free port).
 deps:
-	@if pkg-config --exists lmdb libxxhash zlib 2>/dev/null \
-		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ] && [ -f /usr/include/zlib.h ]; }; then :; \
+	@if { pkg-config --exists lmdb libxxhash zlib 2>/dev/null \
+		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ] && [ -f /usr/include/zlib.h ]; }; } \
+		&& command -v redis-server >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing liblmdb-dev libxxhash-dev zlib1g-dev (LMDB, xxHash, zlib)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev zlib1g-dev; \
+		echo "==> installing liblmdb-dev libxxhash-dev zlib1g-dev redis-server (LMDB, xxHash, zlib; Redis for the tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev zlib1g-dev redis-server; \
 	else \
-		echo "LMDB or xxHash is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
-		echo "  (brew install lmdb xxhash | dnf install lmdb-devel xxhash-devel zlib-devel | apk add lmdb-dev xxhash-dev zlib-dev), then re-run make."; \
+		echo "LMDB, xxHash or redis-server is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
+		echo "  (brew install lmdb xxhash redis | dnf install lmdb-devel xxhash-devel zlib-devel redis | apk add lmdb-dev xxhash-dev zlib-dev redis), then re-run make."; \
 		exit 1; \
 	fi
 

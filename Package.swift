@@ -8,7 +8,8 @@
 //   └── Cashews                            the facade: Backend protocol, memory backend, Cache, strategies
 //       ├── CashewsDisk                    the disk backend (Cashews + DiskCache): registers disk://
 //       │   └── SwiftCashews               the one-import umbrella: Cashews + CashewsDisk
-//       └── CashewsTesting                 the backend conformance suite
+//       ├── CashewsTesting                 the backend conformance suite
+//       └── CashewsRedis                   the Redis backend (Cashews + SwiftNIO): registers redis://, unix://
 import PackageDescription
 
 let package = Package(
@@ -21,6 +22,8 @@ let package = Package(
         .library(name: "CashewsDisk", targets: ["CashewsDisk"]),
         .library(name: "SwiftCashews", targets: ["SwiftCashews"]),
         .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
+        // The Redis backend (RESP3 over SwiftNIO): `Cache.register(.redis)`.
+        .library(name: "CashewsRedis", targets: ["CashewsRedis"]),
         // The command-line tool: look into, maintain and move a disk cache (`swift run cashews --help`).
         .executable(name: "cashews", targets: ["CashewsCLI"]),
     ],
@@ -31,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // The `cashews` tool only (no library product depends on it).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The Redis backend only (CashewsRedis).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
@@ -85,6 +90,15 @@ let package = Package(
         .target(name: "SwiftCashews", dependencies: ["Cashews", "CashewsDisk"]),
         // The backend conformance suite, run against every backend.
         .target(name: "CashewsTesting", dependencies: ["Cashews"]),
+        // The Redis backend: RESP codec, connection pool with automatic pipelining, native commands.
+        .target(
+            name: "CashewsRedis",
+            dependencies: [
+                "Cashews", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
 
         // The `cashews` command-line tool: its commands (a library target, so that tests reach
         // the progress renderer) and the executable.
@@ -110,6 +124,13 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CashewsCommands", "DiskCache", "LMDB", "TestSupport"]),
+        .testTarget(
+            name: "CashewsRedisTests",
+            dependencies: [
+                "Cashews", "CashewsRedis", "CashewsTesting", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "CashewsTests",
             dependencies: [

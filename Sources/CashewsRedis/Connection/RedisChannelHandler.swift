@@ -1,0 +1,154 @@
+import NIOCore
+
+/// The handler at the end of a connection's pipeline: it writes commands and matches replies to
+/// them in order.
+///
+/// Automatic pipelining: commands submitted while a flush is pending share one write buffer, and
+/// their replies resolve, in order, the FIFO of pending promises. The handler is touched only on
+/// its channel's event loop (``RedisConnection`` hops there), hence `@unchecked Sendable`.
+final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private struct Pending {
+        let promise: EventLoopPromise<RESPValue>
+        let deadline: NIODeadline
+        let name: String
+    }
+
+    private let parser: RESPParser
+    private let onPush: @Sendable (RESPValue) -> Void
+    private var context: ChannelHandlerContext?
+    private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    private var received: ByteBuffer?
+    private var outbound: ByteBuffer?
+    private var flushScheduled = false
+    private var timer: Scheduled<Void>?
+    private var closedError: RedisError?
+
+    /// A handler parsing with `parser` that hands push messages to `onPush` (on the event loop).
+    init(parser: RESPParser = RESPParser(), onPush: @escaping @Sendable (RESPValue) -> Void) {
+        self.parser = parser
+        self.onPush = onPush
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        outbound = context.channel.allocator.buffer(capacity: 4096)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failAll(RedisError(.connectionClosed, "the connection to Redis was closed"))
+        self.context = nil
+    }
+
+    /// Queues `command` (on the event loop): it goes out with whatever else is submitted before
+    /// the next flush, and `promise` gets its reply, or fails after `timeout`.
+    func submit(_ commands: [RESPCommand], promises: [EventLoopPromise<RESPValue>], timeout: TimeAmount) {
+        guard let context, closedError == nil, outbound != nil else {
+            let error = closedError ?? RedisError(.connectionClosed, "the connection to Redis is closed")
+            for promise in promises { promise.fail(error) }
+            return
+        }
+        let deadline = NIODeadline.now() + timeout
+        for (command, promise) in zip(commands, promises) {
+            command.encode(into: &outbound!)
+            pending.append(Pending(promise: promise, deadline: deadline, name: command.name))
+        }
+        if timer == nil { armTimer(context) }
+        if !flushScheduled {
+            flushScheduled = true
+            // Runs after every task already queued on the loop: the commands they submit share
+            // this write.
+            context.eventLoop.execute { self.flush() }
+        }
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard let context, var buffer = outbound, buffer.readableBytes > 0 else { return }
+        outbound = context.channel.allocator.buffer(capacity: max(4096, buffer.readableBytes))
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        buffer.clear()
+    }
+
+    private func armTimer(_ context: ChannelHandlerContext) {
+        guard let head = pending.first else { return }
+        timer = context.eventLoop.scheduleTask(deadline: head.deadline) { self.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context, let head = pending.first else { return }
+        if head.deadline <= .now() {
+            // The reply may still come, but every later reply would then be matched to the
+            // wrong command: the connection is given up and reopened by the pool.
+            let error = RedisError(
+                .timeout,
+                "Redis did not answer \(head.name) within its timeout; raise socket_timeout if the server is slow,"
+                    + " or check its load")
+            fail(error, context: context)
+        } else {
+            armTimer(context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if received == nil || received!.readableBytes == 0 {
+            received = incoming
+        } else {
+            received!.writeBuffer(&incoming)
+        }
+        do {
+            while let value = try parser.next(from: &received!) {
+                if case .push = value {
+                    onPush(value)
+                    continue
+                }
+                guard let head = pending.popFirst() else {
+                    throw RedisError(.protocolViolation, "Redis sent a reply to no command; the connection was closed")
+                }
+                head.promise.succeed(value)
+            }
+        } catch let error as RESPError {
+            fail(RedisError(.protocolViolation, "\(error); the connection was closed"), context: context)
+            return
+        } catch {
+            fail(error as? RedisError ?? RedisError(.protocolViolation, "\(error)"), context: context)
+            return
+        }
+        if received!.readableBytes == 0 {
+            received = nil
+        } else if received!.readerIndex > 64 << 10 {
+            received!.discardReadBytes()
+        }
+        if pending.isEmpty {
+            timer?.cancel()
+            timer = nil
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closedError = closedError ?? RedisError(.connectionClosed, "the connection to Redis closed")
+        failAll(closedError!)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(RedisError(.connectionClosed, "the connection to Redis failed: \(error)"), context: context)
+    }
+
+    /// Fails every pending command with `error` and closes the channel.
+    private func fail(_ error: RedisError, context: ChannelHandlerContext) {
+        closedError = closedError ?? error
+        failAll(error)
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: RedisError) {
+        timer?.cancel()
+        timer = nil
+        while let head = pending.popFirst() { head.promise.fail(error) }
+    }
+}
