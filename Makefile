@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli hitratio fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli bench-redis hitratio fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
+	@echo "make bench-redis   the Redis backend against redis-benchmark on a server of its own"
 
 ## Dependencies -----------------------------------------------------------------------------------
 
@@ -88,6 +89,10 @@ bench-cli: deps
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)
+
+# The Redis backend against redis-benchmark on a server of its own (BENCH_ARGS="--milliseconds N").
+bench-redis: deps
+	python3 Benchmarks/Redis/bench_redis.py $(BENCH_ARGS)
 
 ## Reliability ----------------------------------------------------------------------------------
 

@@ -66,10 +66,9 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func flush() {
         flushScheduled = false
-        guard let context, var buffer = outbound, buffer.readableBytes > 0 else { return }
+        guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = context.channel.allocator.buffer(capacity: max(4096, buffer.readableBytes))
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        buffer.clear()
     }
 
     private func armTimer(_ context: ChannelHandlerContext) {

@@ -74,16 +74,26 @@ public final class RedisConnectionPool: RedisCommandExecutor, Sendable {
             throw RedisError(.connectionClosed, "the Redis connection pool is shut down")
         }
         let start = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        // A connected slot, starting from the round-robin one.
-        for offset in 0..<slots.count {
-            let slot = slots[(start &+ offset) % slots.count]
-            let connection: RedisConnection? = slot.state.withLock {
-                if case .connected(let connection) = $0, connection.isActive { return connection }
-                return nil
-            }
-            if let connection { return connection }
+        let slot = slots[Int(UInt(bitPattern: start) % UInt(slots.count))]
+        let connection: RedisConnection? = slot.state.withLock {
+            if case .connected(let connection) = $0, connection.isActive { return connection }
+            return nil
         }
-        return try await open(slots[start % slots.count])
+        if let connection { return connection }
+        do {
+            // The round-robin slot opens on first use (and after a failure, once its pause is over).
+            return try await open(slot)
+        } catch {
+            // While it backs off, any open connection serves.
+            for other in slots {
+                let connection: RedisConnection? = other.state.withLock {
+                    if case .connected(let connection) = $0, connection.isActive { return connection }
+                    return nil
+                }
+                if let connection { return connection }
+            }
+            throw error
+        }
     }
 
     private func open(_ slot: Slot) async throws -> RedisConnection {

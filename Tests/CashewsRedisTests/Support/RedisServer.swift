@@ -47,14 +47,20 @@ final class RedisServer: Sendable {
         return server
     }
 
-    /// A free loopback port (bound, read and released).
+    /// A free loopback port (bound, read and released), never one handed out before in this
+    /// process: tests start servers in parallel, and a port released by one probe could
+    /// otherwise be handed to the next before its server binds it.
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        while true {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get()
+            let port = channel.localAddress?.port ?? 0
+            try await channel.close()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     /// Starts the process (again, after ``kill()``) on the same port and waits until it answers.
     func launch() async throws {
