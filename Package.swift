@@ -10,6 +10,7 @@
 //       │   └── SwiftCashews               the one-import umbrella: Cashews + CashewsDisk
 //       ├── CashewsTesting                 the backend conformance suite
 //       └── CashewsRedis                   the Redis backend (Cashews + SwiftNIO): registers redis://, unix://
+//           └── CashewsRedisTLS            rediss:// (swift-nio-ssl), a product of its own
 import PackageDescription
 
 let package = Package(
@@ -24,6 +25,8 @@ let package = Package(
         .library(name: "CashewsTesting", targets: ["CashewsTesting"]),
         // The Redis backend (RESP3 over SwiftNIO): `Cache.register(.redis)`.
         .library(name: "CashewsRedis", targets: ["CashewsRedis"]),
+        // rediss:// (TLS through swift-nio-ssl): `Cache.register(.redisTLS)`.
+        .library(name: "CashewsRedisTLS", targets: ["CashewsRedisTLS"]),
         // The command-line tool: look into, maintain and move a disk cache (`swift run cashews --help`).
         .executable(name: "cashews", targets: ["CashewsCLI"]),
     ],
@@ -36,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The Redis backend only (CashewsRedis).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // rediss:// only (CashewsRedisTLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
@@ -99,6 +104,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // rediss://: the TLS transport of the Redis backend.
+        .target(
+            name: "CashewsRedisTLS",
+            dependencies: [
+                "Cashews", "CashewsRedis", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
         // The `cashews` command-line tool: its commands (a library target, so that tests reach
         // the progress renderer) and the executable.
@@ -127,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "CashewsRedisTests",
             dependencies: [
-                "Cashews", "CashewsRedis", "CashewsTesting", "TestSupport",
+                "Cashews", "CashewsRedis", "CashewsRedisTLS", "CashewsTesting", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

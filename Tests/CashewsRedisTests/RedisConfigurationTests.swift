@@ -42,18 +42,16 @@ struct RedisConfigurationTests {
         arguments: [
             "redis://host:0", "redis://host:port", "redis://host/db", "redis://host?pool=3",
             "redis://host?max_connections=0", "redis://host?socket_timeout=soon", "redis://host?protocol=4",
-            "unix://", "unix://host/x", "rediss://host", "redis://host?client_side=maybe", "redis://[::1",
+            "unix://", "unix://host/x", "redis://host?client_side=maybe", "redis://[::1", "redis://host?ssl_certfile=x",
         ])
     func bad(_ url: String) {
         #expect(throws: CashewsError.self) { _ = try configuration(url) }
     }
 
-    @Test("rediss:// says that TLS is not in this build")
-    func tls() {
-        #expect {
-            _ = try configuration("rediss://host")
-        } throws: { error in
-            "\(error)".contains("TLS")
-        }
+    @Test("rediss:// reads as redis:// and asks for TLS")
+    func tls() throws {
+        let configuration = try configuration("rediss://cache.local:6380/2?ssl_cert_reqs=none")
+        #expect(configuration.usesTLS && configuration.endpoint == .tcp(host: "cache.local", port: 6380))
+        #expect(configuration.database == 2 && configuration.transport == nil)
     }
 }

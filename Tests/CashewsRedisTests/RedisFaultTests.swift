@@ -45,7 +45,7 @@ struct RedisFaultTests {
             let start = ContinuousClock.now
             #expect(try await cache.get("k", as: String.self) == nil)
             try await cache.set("k", "w")
-            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(ContinuousClock.now - start < .seconds(10))  // catches a hang; the timeouts are 1 s
             // Unsuppressed, the failure says what failed and what to do.
             await #expect {
                 _ = try await backend.get("k")
@@ -79,7 +79,9 @@ struct RedisFaultTests {
                 } throws: { error in
                     ((error as? BackendError)?.underlying as? RedisError)?.kind == .timeout
                 }
-                #expect(ContinuousClock.now - start < .milliseconds(1500))
+                // The timeout, not the reply (which comes after 2 s), ends the command: the kind
+                // says so. The bound only catches a hang (the machine is shared by parallel tests).
+                #expect(ContinuousClock.now - start < .seconds(10))
                 // After the sleep, new connections serve commands again.
                 try await Task.sleep(for: .seconds(2))
                 var value: String?
@@ -104,8 +106,8 @@ struct RedisFaultTests {
         } throws: { error in
             ((error as? BackendError)?.underlying as? RedisError)?.kind == .timeout
         }
-        // 300 ms of timeout, and slack for a machine busy with other tests.
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // A 1 s timeout, and slack for a machine busy with the parallel tests.
+        #expect(ContinuousClock.now - start < .seconds(10))
         await backend.shutdown()
         await fake.stop()
     }

@@ -50,7 +50,9 @@ struct RedisBench {
                         return samples
                     }
                 }
-                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+                var all: [Int64] = []
+                for try await samples in group { all += samples }
+                return all
             }
             let seconds =
                 Double((ContinuousClock.now - start).components.attoseconds) / 1e18

@@ -13,12 +13,6 @@ extension BackendRegistration {
         url, context in
         try RedisBackend(url: url, context: context)
     }
-
-    /// `rediss://`: Redis over TLS, which this build does not support; setting it up throws an
-    /// error that says what to do instead.
-    public static let redisTLS = BackendRegistration(scheme: "rediss", suppressesByDefault: true) { url, context in
-        try RedisBackend(url: url, context: context)
-    }
 }
 
 extension RedisBackend {
@@ -27,7 +21,14 @@ extension RedisBackend {
     ///
     /// - Throws: ``CashewsError`` naming a parameter it does not take or a bad value.
     public convenience init(url: BackendURL, context: BackendContext = BackendContext()) throws {
-        self.init(configuration: try RedisConfiguration(url: url), logger: context.logger)
+        let configuration = try RedisConfiguration(url: url)
+        guard !configuration.usesTLS || configuration.transport != nil else {
+            throw CashewsError.invalidURL(
+                url.description,
+                reason: "rediss:// needs TLS: add the CashewsRedisTLS product and register it with"
+                    + " Cache.register(.redisTLS)")
+        }
+        self.init(configuration: configuration, logger: context.logger)
     }
 
     /// The backend the setup URL `text` describes.

@@ -24,6 +24,7 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private var outbound: ByteBuffer?
     private var flushScheduled = false
     private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
     private var closedError: RedisError?
 
     /// A handler parsing with `parser` that hands push messages to `onPush` (on the event loop).
@@ -42,18 +43,44 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         self.context = nil
     }
 
-    /// Queues `command` (on the event loop): it goes out with whatever else is submitted before
-    /// the next flush, and `promise` gets its reply, or fails after `timeout`.
+    /// Queues `commands` (on the event loop): they go out with whatever else is submitted before
+    /// the next flush, and `promises` get their replies, or fail after `timeout`.
     func submit(_ commands: [RESPCommand], promises: [EventLoopPromise<RESPValue>], timeout: TimeAmount) {
-        guard let context, closedError == nil, outbound != nil else {
-            let error = closedError ?? RedisError(.connectionClosed, "the connection to Redis is closed")
-            for promise in promises { promise.fail(error) }
-            return
-        }
+        guard let context = accepting(promises) else { return }
         let deadline = NIODeadline.now() + timeout
         for (command, promise) in zip(commands, promises) {
             command.encode(into: &outbound!)
             pending.append(Pending(promise: promise, deadline: deadline, name: command.name))
+        }
+        scheduleWork(context)
+    }
+
+    /// ``submit(_:promises:timeout:)`` of one command.
+    func submit(_ command: RESPCommand, promise: EventLoopPromise<RESPValue>, timeout: TimeAmount) {
+        guard let context = accepting([promise]) else { return }
+        command.encode(into: &outbound!)
+        pending.append(Pending(promise: promise, deadline: NIODeadline.now() + timeout, name: command.name))
+        scheduleWork(context)
+    }
+
+    /// The context while the connection takes commands; otherwise fails `promises` and is nil.
+    private func accepting(_ promises: [EventLoopPromise<RESPValue>]) -> ChannelHandlerContext? {
+        guard let context, closedError == nil, outbound != nil else {
+            let error = closedError ?? RedisError(.connectionClosed, "the connection to Redis is closed")
+            for promise in promises { promise.fail(error) }
+            return nil
+        }
+        return context
+    }
+
+    private func scheduleWork(_ context: ChannelHandlerContext) {
+        // One timer at a time, for the oldest command; it is not cancelled by replies (that
+        // would cost a schedule and a cancel per command) but re-armed when it fires. A command
+        // with an earlier deadline than the timer's (a short command timeout after a longer
+        // handshake one) moves it earlier.
+        if let timer, let newest = pending.last, newest.deadline < timerDeadline {
+            timer.cancel()
+            self.timer = nil
         }
         if timer == nil { armTimer(context) }
         if !flushScheduled {
@@ -73,18 +100,24 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func armTimer(_ context: ChannelHandlerContext) {
         guard let head = pending.first else { return }
-        timer = context.eventLoop.scheduleTask(deadline: head.deadline) { self.timerFired() }
+        // The earliest deadline of the pending commands (the oldest's, unless timeouts differ).
+        let deadline = pending.reduce(head.deadline) { min($0, $1.deadline) }
+        timerDeadline = deadline
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { self.timerFired() }
     }
 
     private func timerFired() {
         timer = nil
-        guard let context, let head = pending.first else { return }
-        if head.deadline <= .now() {
+        timerDeadline = .distantFuture
+        // Idle: the next command arms it again.
+        guard let context, !pending.isEmpty else { return }
+        let now = NIODeadline.now()
+        if let expired = pending.first(where: { $0.deadline <= now }) {
             // The reply may still come, but every later reply would then be matched to the
             // wrong command: the connection is given up and reopened by the pool.
             let error = RedisError(
                 .timeout,
-                "Redis did not answer \(head.name) within its timeout; raise socket_timeout if the server is slow,"
+                "Redis did not answer \(expired.name) within its timeout; raise socket_timeout if the server is slow,"
                     + " or check its load")
             fail(error, context: context)
         } else {
@@ -122,10 +155,6 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         } else if received!.readerIndex > 64 << 10 {
             received!.discardReadBytes()
         }
-        if pending.isEmpty {
-            timer?.cancel()
-            timer = nil
-        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -148,6 +177,7 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private func failAll(_ error: RedisError) {
         timer?.cancel()
         timer = nil
+        timerDeadline = .distantFuture
         while let head = pending.popFirst() { head.promise.fail(error) }
     }
 }

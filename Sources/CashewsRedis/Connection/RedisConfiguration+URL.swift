@@ -2,10 +2,16 @@ public import Cashews
 
 extension RedisConfiguration {
     /// The parameters a Redis setup URL takes (cashews' names where it has them).
-    static let urlParameters = [
-        "db", "password", "username", "client_name", "max_connections", "pool_size", "socket_timeout",
-        "socket_connect_timeout", "wait_for_connection_timeout", "retry_backoff", "retry_backoff_max", "protocol",
-        "namespace", "client_side", "client_side_size",
+    static let urlParameters =
+        [
+            "db", "password", "username", "client_name", "max_connections", "pool_size", "socket_timeout",
+            "socket_connect_timeout", "wait_for_connection_timeout", "retry_backoff", "retry_backoff_max", "protocol",
+            "namespace", "client_side", "client_side_size",
+        ] + tlsParameters
+
+    /// The `rediss://` parameters, read by the `CashewsRedisTLS` module (cashews' names).
+    public static let tlsParameters = [
+        "ssl_ca_certs", "ssl_cert_reqs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname",
     ]
 
     /// The configuration a setup URL describes:
@@ -20,8 +26,11 @@ extension RedisConfiguration {
     /// tier invalidated by the server) and `client_side_size` (10000). Durations take a unit
     /// (`500ms`, `2s`) or are seconds.
     ///
-    /// - Throws: ``CashewsError`` naming the bad part and what it takes. `rediss://` (TLS) is
-    ///   not in this build: it throws, saying so.
+    /// `rediss://` reads the same, and says ``usesTLS``: the `CashewsRedisTLS` module makes its
+    /// ``transport`` from `ssl_ca_certs`, `ssl_cert_reqs`, `ssl_certfile`, `ssl_keyfile` and
+    /// `ssl_check_hostname`.
+    ///
+    /// - Throws: ``CashewsError`` naming the bad part and what it takes.
     public init(url: BackendURL) throws {
         try url.checkNoOtherParameters(accepted: RedisConfiguration.urlParameters)
         let text = url.description
@@ -46,8 +55,9 @@ extension RedisConfiguration {
             if parts.count > 1 { password = String(parts[1]).removingPercentEncodingOrSelf }
         }
         switch url.scheme {
-        case "redis":
+        case "redis", "rediss":
             self.init(endpoint: try RedisConfiguration.tcpEndpoint(authority, url: text))
+            usesTLS = url.scheme == "rediss"
             if !path.isEmpty && path != "/" {
                 guard let number = Int(path.dropFirst()), number >= 0 else {
                     throw CashewsError.invalidURL(
@@ -61,13 +71,11 @@ extension RedisConfiguration {
                     text, reason: "unix:// takes the socket's absolute path: unix:///run/redis/redis.sock")
             }
             self.init(endpoint: .unix(path: path.removingPercentEncodingOrSelf))
-        case "rediss":
-            throw CashewsError.invalidURL(
-                text,
-                reason: "rediss:// (TLS) is not supported by this build of CashewsRedis yet: reach the server over"
-                    + " redis:// on a trusted network, a unix:// socket, or a TLS tunnel (stunnel) on localhost")
         default:
-            throw CashewsError.invalidURL(text, reason: "the Redis backend takes redis:// or unix:// URLs")
+            throw CashewsError.invalidURL(text, reason: "the Redis backend takes redis://, rediss:// or unix:// URLs")
+        }
+        if !usesTLS, let name = RedisConfiguration.tlsParameters.first(where: { url.parameters[$0] != nil }) {
+            throw CashewsError.invalidParameter(name, value: url.parameters[name] ?? "", expected: "a rediss:// URL")
         }
         self.username = url.string("username") ?? username
         self.password = url.string("password") ?? password

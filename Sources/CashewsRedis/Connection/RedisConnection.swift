@@ -44,7 +44,10 @@ public final class RedisConnection: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout.timeAmount)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                channel.eventLoop.makeCompletedFuture {
+                    try configuration.transport?.prepare(channel, configuration.endpoint)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
             }
         let channel: any Channel
         do {
@@ -149,7 +152,16 @@ public final class RedisConnection: Sendable {
 
     /// Sends `command` and returns its reply, an error reply included.
     public func sendRaw(_ command: RESPCommand) async throws -> RESPValue {
-        try await sendRaw([command])[0]
+        let loop = channel.eventLoop
+        let promise = loop.makePromise(of: RESPValue.self)
+        let handler = self.handler
+        let timeout = commandTimeout
+        if loop.inEventLoop {
+            handler.submit(command, promise: promise, timeout: timeout)
+        } else {
+            loop.execute { handler.submit(command, promise: promise, timeout: timeout) }
+        }
+        return try await promise.futureResult.get()
     }
 
     /// Sends `commands` in one write and returns their replies, error replies included.
