@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// The handler at the end of a connection's pipeline: it writes commands and matches replies to
 /// them in order.
@@ -22,7 +23,6 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private var pending = CircularBuffer<Pending>(initialCapacity: 16)
     private var received: ByteBuffer?
     private var outbound: ByteBuffer?
-    private var flushScheduled = false
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
     private var closedError: RedisError?
@@ -43,38 +43,63 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         self.context = nil
     }
 
-    /// Queues `commands` (on the event loop): they go out with whatever else is submitted before
-    /// the next flush, and `promises` get their replies, or fail after `timeout`.
-    func submit(_ commands: [RESPCommand], promises: [EventLoopPromise<RESPValue>], timeout: TimeAmount) {
-        guard let context = accepting(promises) else { return }
-        let deadline = NIODeadline.now() + timeout
-        for (command, promise) in zip(commands, promises) {
-            command.encode(into: &outbound!)
-            pending.append(Pending(promise: promise, deadline: deadline, name: command.name))
+    /// A command waiting for the event loop.
+    struct Submission: Sendable {
+        let command: RESPCommand
+        let promise: EventLoopPromise<RESPValue>
+        let timeout: TimeAmount
+    }
+
+    /// Commands submitted from any thread, drained by one task on the loop: however many
+    /// commands arrive while a drain is scheduled, they cost one hop and go out in one write.
+    private struct Inbox: ~Copyable {
+        var submissions: [Submission] = []
+        var scheduled = false
+    }
+
+    private let inbox = Mutex(Inbox())
+
+    /// Queues `submissions` (from any thread, in order): they go out with whatever else is
+    /// submitted before the loop drains them, and their promises get the replies, or fail
+    /// after their timeouts.
+    func submit(_ submissions: [Submission], on loop: any EventLoop) {
+        let wake = inbox.withLock { inbox in
+            inbox.submissions.append(contentsOf: submissions)
+            defer { inbox.scheduled = true }
+            return !inbox.scheduled
         }
-        scheduleWork(context)
+        if wake { loop.execute { self.drain() } }
     }
 
-    /// ``submit(_:promises:timeout:)`` of one command.
-    func submit(_ command: RESPCommand, promise: EventLoopPromise<RESPValue>, timeout: TimeAmount) {
-        guard let context = accepting([promise]) else { return }
-        command.encode(into: &outbound!)
-        pending.append(Pending(promise: promise, deadline: NIODeadline.now() + timeout, name: command.name))
-        scheduleWork(context)
+    /// ``submit(_:on:)`` of one command.
+    func submit(_ submission: Submission, on loop: any EventLoop) {
+        let wake = inbox.withLock { inbox in
+            inbox.submissions.append(submission)
+            defer { inbox.scheduled = true }
+            return !inbox.scheduled
+        }
+        if wake { loop.execute { self.drain() } }
     }
 
-    /// The context while the connection takes commands; otherwise fails `promises` and is nil.
-    private func accepting(_ promises: [EventLoopPromise<RESPValue>]) -> ChannelHandlerContext? {
+    private func drain() {
+        let submissions = inbox.withLock { inbox in
+            var taken: [Submission] = []
+            swap(&taken, &inbox.submissions)
+            inbox.scheduled = false
+            return taken
+        }
         guard let context, closedError == nil, outbound != nil else {
             let error = closedError ?? RedisError(.connectionClosed, "the connection to Redis is closed")
-            for promise in promises { promise.fail(error) }
-            return nil
+            for submission in submissions { submission.promise.fail(error) }
+            return
         }
-        return context
-    }
-
-    private func scheduleWork(_ context: ChannelHandlerContext) {
-        // One timer at a time, for the oldest command; it is not cancelled by replies (that
+        let now = NIODeadline.now()
+        for submission in submissions {
+            submission.command.encode(into: &outbound!)
+            pending.append(
+                Pending(promise: submission.promise, deadline: now + submission.timeout, name: submission.command.name))
+        }
+        // One timer at a time, for the earliest deadline; it is not cancelled by replies (that
         // would cost a schedule and a cancel per command) but re-armed when it fires. A command
         // with an earlier deadline than the timer's (a short command timeout after a longer
         // handshake one) moves it earlier.
@@ -83,16 +108,10 @@ final class RedisChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             self.timer = nil
         }
         if timer == nil { armTimer(context) }
-        if !flushScheduled {
-            flushScheduled = true
-            // Runs after every task already queued on the loop: the commands they submit share
-            // this write.
-            context.eventLoop.execute { self.flush() }
-        }
+        flush()
     }
 
     private func flush() {
-        flushScheduled = false
         guard let context, let buffer = outbound, buffer.readableBytes > 0 else { return }
         outbound = context.channel.allocator.buffer(capacity: max(4096, buffer.readableBytes))
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)

@@ -154,30 +154,20 @@ public final class RedisConnection: Sendable {
     public func sendRaw(_ command: RESPCommand) async throws -> RESPValue {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: RESPValue.self)
-        let handler = self.handler
-        let timeout = commandTimeout
-        if loop.inEventLoop {
-            handler.submit(command, promise: promise, timeout: timeout)
-        } else {
-            loop.execute { handler.submit(command, promise: promise, timeout: timeout) }
-        }
+        handler.submit(.init(command: command, promise: promise, timeout: commandTimeout), on: loop)
         return try await promise.futureResult.get()
     }
 
     /// Sends `commands` in one write and returns their replies, error replies included.
     public func sendRaw(_ commands: [RESPCommand]) async throws -> [RESPValue] {
         let loop = channel.eventLoop
-        let promises = commands.map { _ in loop.makePromise(of: RESPValue.self) }
-        let handler = self.handler
-        let timeout = commandTimeout
-        if loop.inEventLoop {
-            handler.submit(commands, promises: promises, timeout: timeout)
-        } else {
-            loop.execute { handler.submit(commands, promises: promises, timeout: timeout) }
+        let submissions = commands.map {
+            RedisChannelHandler.Submission(command: $0, promise: loop.makePromise(), timeout: commandTimeout)
         }
+        handler.submit(submissions, on: loop)
         var replies: [RESPValue] = []
-        replies.reserveCapacity(promises.count)
-        for promise in promises { replies.append(try await promise.futureResult.get()) }
+        replies.reserveCapacity(submissions.count)
+        for submission in submissions { replies.append(try await submission.promise.futureResult.get()) }
         return replies
     }
 
