@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli hitratio fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli bench-redis hitratio fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -22,18 +22,21 @@ help:
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine nor swift-syntax"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
+	@echo "make bench-redis   the Redis backend against redis-benchmark on a server of its own"
 
 ## Dependencies -----------------------------------------------------------------------------------
 
+# redis-server is for the Redis backend's tests only (each starts its own server on a free port).
 deps:
-	@if pkg-config --exists lmdb libxxhash zlib 2>/dev/null \
-		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ] && [ -f /usr/include/zlib.h ]; }; then :; \
+	@if { pkg-config --exists lmdb libxxhash zlib 2>/dev/null \
+		|| { [ -f /usr/include/lmdb.h ] && [ -f /usr/include/xxhash.h ] && [ -f /usr/include/zlib.h ]; }; } \
+		&& command -v redis-server >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
-		echo "==> installing liblmdb-dev libxxhash-dev zlib1g-dev (LMDB, xxHash, zlib)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev zlib1g-dev; \
+		echo "==> installing liblmdb-dev libxxhash-dev zlib1g-dev redis-server (LMDB, xxHash, zlib; Redis for the tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev libxxhash-dev zlib1g-dev redis-server; \
 	else \
-		echo "LMDB or xxHash is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
-		echo "  (brew install lmdb xxhash | dnf install lmdb-devel xxhash-devel zlib-devel | apk add lmdb-dev xxhash-dev zlib-dev), then re-run make."; \
+		echo "LMDB, xxHash or redis-server is missing and this is not a Debian/Ubuntu system: install it with your package manager"; \
+		echo "  (brew install lmdb xxhash redis | dnf install lmdb-devel xxhash-devel zlib-devel redis | apk add lmdb-dev xxhash-dev zlib-dev redis), then re-run make."; \
 		exit 1; \
 	fi
 
@@ -86,6 +89,10 @@ bench-cli: deps
 
 bench: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)
+
+# The Redis backend against redis-benchmark on a server of its own (BENCH_ARGS="--milliseconds N").
+bench-redis: deps
+	python3 Benchmarks/Redis/bench_redis.py $(BENCH_ARGS)
 
 ## Reliability ----------------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@
 //       ├── CashewsDisk                    the disk backend (Cashews + DiskCache): registers disk://
 //       │   └── SwiftCashews               the one-import umbrella: Cashews + CashewsDisk
 //       ├── CashewsTesting                 the backend conformance suite
-//       └── CashewsMacros                  decorator macros (@Cached, …); the only product with swift-syntax
+//       ├── CashewsMacros                  decorator macros (@Cached, …); the only product with swift-syntax
+//       └── CashewsRedis                   the Redis backend (Cashews + SwiftNIO): registers redis://, unix://
+//           └── CashewsRedisTLS            rediss:// (swift-nio-ssl), a product of its own
 import CompilerPluginSupport
 import PackageDescription
 
@@ -26,6 +28,10 @@ let package = Package(
         // Macros (begin): decorator macros; only this product builds swift-syntax.
         .library(name: "CashewsMacros", targets: ["CashewsMacros"]),
         // Macros (end)
+        // The Redis backend (RESP3 over SwiftNIO): `Cache.register(.redis)`.
+        .library(name: "CashewsRedis", targets: ["CashewsRedis"]),
+        // rediss:// (TLS through swift-nio-ssl): `Cache.register(.redisTLS)`.
+        .library(name: "CashewsRedisTLS", targets: ["CashewsRedisTLS"]),
         // The command-line tool: look into, maintain and move a disk cache (`swift run cashews --help`).
         .executable(name: "cashews", targets: ["CashewsCLI"]),
     ],
@@ -38,6 +44,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Macros: the CashewsMacros product only (its compiler plugin).
         .package(url: "https://github.com/swiftlang/swift-syntax", exact: "603.0.1"),
+        // The Redis backend only (CashewsRedis).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // rediss:// only (CashewsRedisTLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The shared vocabulary of every layer: clocks, glob patterns, expiry, time-to-live.
@@ -92,6 +102,23 @@ let package = Package(
         .target(name: "SwiftCashews", dependencies: ["Cashews", "CashewsDisk"]),
         // The backend conformance suite, run against every backend.
         .target(name: "CashewsTesting", dependencies: ["Cashews"]),
+        // The Redis backend: RESP codec, connection pool with automatic pipelining, native commands.
+        .target(
+            name: "CashewsRedis",
+            dependencies: [
+                "Cashews", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // rediss://: the TLS transport of the Redis backend.
+        .target(
+            name: "CashewsRedisTLS",
+            dependencies: [
+                "Cashews", "CashewsRedis", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
         // Macros (begin): the compiler plugin (built for the host, swift-syntax) and the declarations.
         .macro(
@@ -135,6 +162,13 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DiskCacheTests", dependencies: ["DiskCache", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CashewsCommands", "DiskCache", "LMDB", "TestSupport"]),
+        .testTarget(
+            name: "CashewsRedisTests",
+            dependencies: [
+                "Cashews", "CashewsRedis", "CashewsRedisTLS", "CashewsTesting", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "CashewsTests",
             dependencies: [

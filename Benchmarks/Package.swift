@@ -35,5 +35,13 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // The Swift side of `make bench-redis` (Redis/bench_redis.py drives it).
+        .executableTarget(
+            name: "RedisBench",
+            dependencies: [
+                .product(name: "Cashews", package: "swift-cashews"),
+                .product(name: "CashewsRedis", package: "swift-cashews"),
+            ]
+        ),
     ]
 )

@@ -12,7 +12,8 @@ let package = Package(
     name: "swift-cashews-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "swift-cashews", path: "..")
+        .package(name: "swift-cashews", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(name: "FuzzTTL", dependencies: [.product(name: "Cashews", package: "swift-cashews")]),
@@ -27,6 +28,12 @@ let package = Package(
             name: "FuzzDiskCacheOps", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
         .executableTarget(
             name: "FuzzEviction", dependencies: [.product(name: "DiskCache", package: "swift-cashews")]),
+        .executableTarget(
+            name: "FuzzRESP",
+            dependencies: [
+                .product(name: "CashewsRedis", package: "swift-cashews"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "FuzzRecordDecoder",
             dependencies: [

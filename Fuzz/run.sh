@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p .build
-targets=(FuzzTTL FuzzSetupURL FuzzGlob FuzzCodec FuzzValueFormat FuzzKeyTemplate FuzzDiskCacheOps FuzzEviction FuzzRecordDecoder)
+targets=(FuzzTTL FuzzSetupURL FuzzGlob FuzzCodec FuzzValueFormat FuzzKeyTemplate FuzzDiskCacheOps FuzzEviction FuzzRecordDecoder FuzzRESP)
 mode=${1:-smoke}
 if [ -z "${NO_BUILD:-}" ]; then
     echo "==> building fuzz targets (swift build --sanitize fuzzer --sanitize address)"

@@ -74,10 +74,7 @@ enum CLI {
 
         /// Waits for the exit (killing it after `seconds`) and collects the output.
         func finish(seconds: Double = 120) -> CLIResult {
-            let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(2000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            let status = process.waitForExit(seconds: seconds)
             defer {
                 try? FileManager.default.removeItem(atPath: outPath)
                 try? FileManager.default.removeItem(atPath: errPath)
@@ -85,7 +82,7 @@ enum CLI {
             let out = FileManager.default.contents(atPath: outPath) ?? Data()
             let err = FileManager.default.contents(atPath: errPath) ?? Data()
             return CLIResult(
-                status: process.terminationStatus, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
+                status: status, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
         }
     }
 }

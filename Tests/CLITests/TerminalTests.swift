@@ -26,8 +26,7 @@ import Testing
             process.standardInput = FileHandle.nullDevice
             try process.run()
             let terminal = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            #expect(process.waitForExit() == 0)
             #expect(terminal.contains("export "))
             #expect(terminal.contains("/300,000"))
             #expect(terminal.contains("/s"))

@@ -88,7 +88,7 @@ struct CorruptionTests {
                 let outcome = worker.readLine()
                 let status = worker.wait()
                 #expect(!outcome.hasPrefix("wrong value"), "round \(round): \(outcome)")
-                if worker.process.terminationReason == .uncaughtSignal {
+                if worker.endedBySignal {
                     faults += 1
                     #expect(status == SIGSEGV || status == SIGBUS, "round \(round): signal \(status)")
                 } else {

@@ -6,6 +6,15 @@ public struct Worker {
     public let process: Process
     /// Its standard output.
     public let output: Pipe
+    /// How it ended, once ``wait(seconds:)`` or ``kill9()`` has reaped it.
+    private let end = EndBox()
+
+    private final class EndBox: @unchecked Sendable {
+        var exit: ChildExit?
+    }
+
+    /// True when a signal ended it (after ``wait(seconds:)``).
+    public var endedBySignal: Bool { end.exit?.bySignal ?? false }
 
     /// Starts `TestWorker` (built beside the test bundle) with `arguments`.
     public static func start(_ arguments: [String]) throws -> Worker {
@@ -52,16 +61,15 @@ public struct Worker {
     /// Waits for the worker to exit (at most `seconds`, then kills it) and returns its status.
     @discardableResult
     public func wait(seconds: Double = 120) -> Int32 {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if let exit = end.exit { return exit.status }
+        let exit = process.waitForEnd(seconds: seconds)
+        end.exit = exit
+        return exit.status
     }
 
     /// Kills the worker with SIGKILL and reaps it.
     public func kill9() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = wait()
     }
 }

@@ -10,10 +10,15 @@ public struct BackendRegistration: Sendable {
     public let scheme: String
     /// Makes a backend from a URL of the scheme.
     public let factory: BackendFactory
+    /// True when the scheme's backends are suppressed unless the URL says `suppress=false`
+    /// (cashews' Redis default); false for the others.
+    public let suppressesByDefault: Bool
 
-    /// A registration of `factory` for URLs of `scheme`.
-    public init(scheme: String, factory: @escaping BackendFactory) {
+    /// A registration of `factory` for URLs of `scheme`, suppressed by default when
+    /// `suppressesByDefault`.
+    public init(scheme: String, suppressesByDefault: Bool = false, factory: @escaping BackendFactory) {
         self.scheme = scheme.lowercased()
+        self.suppressesByDefault = suppressesByDefault
         self.factory = factory
     }
 
@@ -28,6 +33,8 @@ extension Cache {
         BackendRegistration.memory.scheme: BackendRegistration.memory.factory,
         BackendRegistration.disabled.scheme: BackendRegistration.disabled.factory,
     ])
+    /// The schemes whose backends are suppressed unless the URL says otherwise.
+    private static let suppressedSchemes = Mutex<Set<String>>([])
 
     /// Registers `factory` for URLs of `scheme` (replacing any factory of that scheme), so that
     /// other modules add backends: `Cache.register(scheme: "redis") { url, context in … }`.
@@ -39,11 +46,23 @@ extension Cache {
     /// `import CashewsDisk`. Registering a scheme again replaces its factory.
     public static func register(_ registration: BackendRegistration) {
         factories.withLock { $0[registration.scheme] = registration.factory }
+        suppressedSchemes.withLock {
+            if registration.suppressesByDefault {
+                $0.insert(registration.scheme)
+            } else {
+                $0.remove(registration.scheme)
+            }
+        }
     }
 
     /// The schemes that have a factory (besides `""`, the disabled backend of `"://"`).
     public static var registeredSchemes: [String] {
         factories.withLock { Array($0.keys).filter { !$0.isEmpty }.sorted() }
+    }
+
+    /// True when backends of `scheme` are suppressed unless the URL says `suppress=false`.
+    static func suppressesByDefault(_ scheme: String) -> Bool {
+        suppressedSchemes.withLock { $0.contains(scheme) }
     }
 
     /// Makes the backend a setup URL describes (without the facade's own parameters).

@@ -42,9 +42,14 @@ public struct BackendURL: Sendable, CustomStringConvertible {
             path = rest.removingPercentEncoding ?? rest
         } else {
             let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-            let authority = String(rest[..<slash])
+            // User information (`redis://user:password@host`) is the factory's to read from the
+            // description; the host and port follow the last "@".
+            let userAndHost = String(rest[..<slash])
+            let authority =
+                userAndHost.lastIndex(of: "@").map { String(userAndHost[userAndHost.index(after: $0)...]) }
+                ?? userAndHost
             path = String(rest[slash...]).removingPercentEncoding ?? String(rest[slash...])
-            if let colon = authority.lastIndex(of: ":") {
+            if let colon = authority.lastIndex(of: ":"), !(authority.hasPrefix("[") && authority.hasSuffix("]")) {
                 host = String(authority[..<colon])
                 guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
                     throw CashewsError.invalidURL(text, reason: "the port is not a number from 1 to 65535")

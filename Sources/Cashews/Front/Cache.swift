@@ -88,7 +88,8 @@ public final class Cache: Sendable, Service {
     /// Sets up the backend a URL describes for keys starting with `prefix` (all keys when empty;
     /// a trailing separator in the prefix is implied and may be left out),
     /// replacing any backend of that prefix. The URL parameter `suppress=true` turns the backend's
-    /// failures into misses and no-ops (logged and counted) instead of errors.
+    /// failures into misses and no-ops (logged and counted) instead of errors (the default of
+    /// schemes registered with ``BackendRegistration/suppressesByDefault``, such as `redis://`).
     ///
     /// - `mem://?size=10000&max_bytes=64MiB&check_interval=1s`
     /// - `disk:///var/cache/app?size_limit=1GB&eviction=lru&durability=periodic` (`disk://` alone:
@@ -106,7 +107,7 @@ public final class Cache: Sendable, Service {
         // Parsed once: the facade reads its own parameters and sets them aside; the backend's
         // factory reads the rest.
         let parsed = try BackendURL(url).renaming("compress_type", to: "compress")
-        let suppress = try parsed.boolean("suppress") ?? false
+        let suppress = try parsed.boolean("suppress") ?? Cache.suppressesByDefault(parsed.scheme)
         let format = try ValueFormat(url: parsed)
         let disabled = try Cache.disabledCommands(in: parsed)
         let backendURL = parsed.removing(parameters: ["suppress", "disable", "enable"] + ValueFormat.urlParameters)
