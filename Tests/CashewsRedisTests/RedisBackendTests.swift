@@ -52,6 +52,41 @@ struct RedisBackendTests {
         }
     }
 
+    @Test("a transaction commits in one script: every write or none; a rollback sends nothing")
+    func transactions() async throws {
+        try await withRedisServer { server in
+            let backend = RedisBackend(configuration: server.configuration())
+            try await closing(backend) {
+                #expect(backend.commitsAtomically)
+                let cache = Cache()
+                cache.setUp(backend)
+                try await cache.set("old:1", 1)
+                try await cache.set("old:2", 2)
+                try await cache.set("kept", 0)
+                try await cache.transaction(mode: .fast) { _ in
+                    _ = try await cache.delete(matching: "old:*")
+                    try await cache.set("old:2", 22, ttl: "1m")
+                    try await cache.set("new", 3)
+                    _ = try await cache.delete("kept")
+                    #expect(try await backend.get("new") == nil, "nothing reaches the server before the commit")
+                }
+                #expect(try await cache.get("old:1", as: Int.self) == nil)
+                #expect(try await cache.get("old:2", as: Int.self) == 22)
+                #expect(try await cache.timeToLive("old:2") != .forever)
+                #expect(try await cache.get("new", as: Int.self) == 3)
+                #expect(try await cache.exists("kept") == false)
+                struct Abort: Error {}
+                await #expect(throws: Abort.self) {
+                    try await cache.transaction(mode: .fast) { _ in
+                        try await cache.set("never", 1)
+                        throw Abort()
+                    }
+                }
+                #expect(try await cache.exists("never") == false)
+            }
+        }
+    }
+
     @Test("scripts are sent again when the server has lost them (NOSCRIPT)")
     func noscript() async throws {
         try await withRedisServer { server in

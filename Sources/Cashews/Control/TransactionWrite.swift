@@ -25,7 +25,7 @@ extension Backend {
     /// Applies `writes` one command at a time, in order: all of them unless one fails (the
     /// writes before it stay). A backend that can do better overrides it: the disk backend
     /// commits them in one engine write transaction (all or none, across processes), and a
-    /// Redis backend would send them in one `MULTI`/`EXEC` block or one script.
+    /// Redis backend sends them in one script.
     nonisolated(nonsending) public func commit(_ writes: [TransactionWrite]) async throws {
         for write in writes {
             switch write {
