@@ -45,7 +45,7 @@ struct RedisFaultTests {
             let start = ContinuousClock.now
             #expect(try await cache.get("k", as: String.self) == nil)
             try await cache.set("k", "w")
-            #expect(ContinuousClock.now - start < .seconds(10))  // catches a hang; the timeouts are 1 s
+            #expect(ContinuousClock.now - start < .seconds(60))  // catches a hang; the timeouts are 1 s
             // Unsuppressed, the failure says what failed and what to do.
             await #expect {
                 _ = try await backend.get("k")
@@ -81,7 +81,7 @@ struct RedisFaultTests {
                 }
                 // The timeout, not the reply (which comes after 2 s), ends the command: the kind
                 // says so. The bound only catches a hang (the machine is shared by parallel tests).
-                #expect(ContinuousClock.now - start < .seconds(10))
+                #expect(ContinuousClock.now - start < .seconds(60))
                 // After the sleep, new connections serve commands again.
                 try await Task.sleep(for: .seconds(2))
                 var value: String?
@@ -106,8 +106,9 @@ struct RedisFaultTests {
         } throws: { error in
             ((error as? BackendError)?.underlying as? RedisError)?.kind == .timeout
         }
-        // A 1 s timeout, and slack for a machine busy with the parallel tests.
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // A 1 s timeout, and slack for a 2-core CI machine busy with the parallel tests (15 s seen):
+        // a hang would never end; the error kind above proves the timeout fired.
+        #expect(ContinuousClock.now - start < .seconds(60))
         await backend.shutdown()
         await fake.stop()
     }
