@@ -11,7 +11,7 @@ BUILD_LOG    := .build/make-build.log
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED  := .build/.apt-updated
 
-.PHONY: all demo test build lint format deps clean help bench-compare bench bench-cli bench-redis hitratio fuzz-smoke fuzz stress check-layers
+.PHONY: all demo test build lint format deps clean help bench-compare bench bench-smoke bench-suites bench-cli bench-redis hitratio fuzz-smoke fuzz stress check-layers
 
 all: build
 
@@ -21,6 +21,8 @@ help:
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine nor swift-syntax"
+	@echo "make bench         run every benchmark and regenerate BENCHMARKS.md with its plots (about an hour)"
+	@echo "make bench-smoke   every benchmark briefly (a few minutes), so that a broken harness fails CI"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 	@echo "make bench-redis   the Redis backend against redis-benchmark on a server of its own"
 
@@ -87,7 +89,17 @@ hitratio: deps
 bench-cli: deps
 	python3 Benchmarks/CLI/bench_cli.py $(BENCH_ARGS)
 
+# The published benchmarks: every workload against its anchors, medians of 5 runs, BENCHMARKS.md and
+# Benchmarks/results/*.png regenerated (BENCH_ARGS="--runs 3 --max-entries 1000000 --sections engine,facade").
 bench: deps
+	python3 Benchmarks/Compare/report.py $(BENCH_ARGS)
+
+# Every workload of `make bench` once, on small caches, into Benchmarks/.build/bench-smoke (CI runs it).
+bench-smoke: deps
+	python3 Benchmarks/Compare/report.py --smoke
+
+# The ordo-one/benchmark suites (wall clock, throughput and mallocs of the engine's calls).
+bench-suites: deps
 	cd Benchmarks && swift package benchmark --no-progress $(BENCH_ARGS)
 
 # The Redis backend against redis-benchmark on a server of its own (BENCH_ARGS="--milliseconds N").

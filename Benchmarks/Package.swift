@@ -3,7 +3,8 @@
 // tests never compile the benchmark dependencies.
 //
 //   make bench-compare      side by side: this library, raw LMDB in C, python-diskcache
-//   make bench              the ordo-one/benchmark suites (wall clock, throughput, mallocs)
+//   make bench              every benchmark against its anchors: regenerates BENCHMARKS.md
+//   make bench-suites       the ordo-one/benchmark suites (wall clock, throughput, mallocs)
 import PackageDescription
 
 let package = Package(

@@ -38,7 +38,7 @@ PY_SKIP = {"set-batch"}
 def build():
     os.makedirs(BUILD, exist_ok=True)
     raw = os.path.join(BUILD, "raw_lmdb")
-    subprocess.run(["cc", "-O2", "-o", raw, os.path.join(HERE, "raw_lmdb.c"), "-llmdb"], check=True)
+    subprocess.run(["cc", "-O2", "-pthread", "-o", raw, os.path.join(HERE, "raw_lmdb.c"), "-llmdb"], check=True)
     print("building the Swift runner (release)...", file=sys.stderr)
     subprocess.run(["swift", "build", "-c", "release", "--product", "Compare", "--scratch-path", BUILD], cwd=BENCH,
                    check=True, stdout=subprocess.DEVNULL)

@@ -6,7 +6,15 @@
 Runs the same workloads as raw_lmdb.c and the Swift `Compare` runner on diskcache.Cache with its
 default settings (SQLite WAL, synchronous=NORMAL: commits are not fsynced, like LMDB's NOSYNC).
 "sync" sets synchronous=FULL. Prints "<workload> <ops> <seconds> <ops/s>".
+
+Two workloads are for the multi-process rows, run by several processes at once on one directory:
+  set-latency     <keys> sets of new keys, each timed; prints "p50_ns p99_ns max_ns ops/s"
+  get-hit-shared  fills the directory with <keys> entries unless it holds them (under a file lock,
+                  so one process fills and the others wait), then reads random hits for
+                  CASHEWS_BENCH_SECONDS (2 s unless set); prints "<workload> <ops> <seconds> <ops/s>"
 """
+import fcntl
+import os
 import sys
 import threading
 import time
@@ -31,6 +39,10 @@ def main():
         settings["sqlite_synchronous"] = 2
     cache = diskcache.Cache(directory, **settings)
     value = b"v" * size
+    if workload == "set-latency":
+        return set_latency(cache, keys, value)
+    if workload == "get-hit-shared":
+        return get_hit_shared(cache, directory, keys, value)
     if workload not in ("set", "set-concurrent16"):
         expire = 0.001 if workload == "sweep" else None
         with cache.transact():
@@ -81,6 +93,47 @@ def main():
         sys.exit(f"unknown workload {workload}")
     elapsed = time.perf_counter() - start
     print(f"{workload} {ops} {elapsed:.6f} {ops / elapsed:.0f}")
+
+
+def set_latency(cache, keys, value):
+    """Times each of `keys` sets (keys unique to this process, so that processes do not overwrite
+    each other) and prints the 50th and 99th percentiles and the maximum in nanoseconds."""
+    tag = os.getpid()
+    clock = time.perf_counter_ns
+    latencies = []
+    start = clock()
+    for i in range(keys):
+        before = clock()
+        cache.set(f"key-{tag}-{i:010d}", value)
+        latencies.append(clock() - before)
+    elapsed = (clock() - start) / 1e9
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"{latencies[len(latencies) // 2]} {p99} {latencies[-1]} {keys / elapsed:.0f}")
+
+
+def get_hit_shared(cache, directory, keys, value):
+    with open(os.path.join(directory, "fill.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if len(cache) < keys:
+            with cache.transact():
+                for i in range(keys):
+                    cache.set(f"key-{i:010d}", value)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    seconds = float(os.environ.get("CASHEWS_BENCH_SECONDS", "2"))
+    rand = xorshift()
+    get = cache.get
+    ops = 0
+    sink = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(1000):
+            found = get(f"key-{next(rand) % keys:010d}")
+            sink += len(found)
+        ops += 1000
+    elapsed = time.perf_counter() - start
+    print(f"get-hit-shared {ops} {elapsed:.6f} {ops / elapsed:.0f}")
 
 
 if __name__ == "__main__":

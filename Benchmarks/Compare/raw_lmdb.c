@@ -4,11 +4,16 @@
  *
  *   raw_lmdb <dir> <workload> <keys> <value-bytes> <sync|nosync>
  *
- * workloads: get-hit get-miss set set-batch delete sweep open
+ * workloads: get-hit get-miss set set-batch delete sweep open, and get-hit-threads<N> (N threads,
+ * each with its own read transaction, reading keys*3 random hits in all; the anchor of the
+ * throughput-against-concurrency rows).
  * Prints "<workload> <ops> <seconds> <ops/s>" on stdout.
  * Keys are "key-%010u" (14 bytes), as in python-diskcache's and our own runs.
+ * COMPARE_OPS, when set, is the number of timed gets of get-hit/get-miss and of deletes of sweep
+ * (instead of keys*3 and keys): the scaling rows time the same number of operations at every size.
  */
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,29 @@ static double now(void) {
 static uint64_t rng = 88172645463325252ULL;
 static uint32_t next_random(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)rng; }
 
+/* One reader thread of get-hit-threads<N>: its own read transaction, reset/renew per get. */
+struct reader { MDB_env *env; MDB_dbi dbi; unsigned keys, ops, seed; unsigned sink; };
+
+static void *read_hits(void *arg) {
+    struct reader *r = arg;
+    uint64_t state = 88172645463325252ULL ^ ((uint64_t)r->seed * 0x9E3779B97F4A7C15ULL);
+    char kbuf[32];
+    MDB_val k, v;
+    MDB_txn *rtxn;
+    CHECK(mdb_txn_begin(r->env, NULL, MDB_RDONLY, &rtxn));
+    mdb_txn_reset(rtxn);
+    for (unsigned i = 0; i < r->ops; i++) {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+        k.mv_size = (size_t)snprintf(kbuf, sizeof kbuf, "key-%010u", (uint32_t)state % r->keys); k.mv_data = kbuf;
+        CHECK(mdb_txn_renew(rtxn));
+        CHECK(mdb_get(rtxn, r->dbi, &k, &v));
+        r->sink += (unsigned)v.mv_size + ((unsigned char *)v.mv_data)[0];
+        mdb_txn_reset(rtxn);
+    }
+    mdb_txn_abort(rtxn);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc != 6) { fprintf(stderr, "usage: raw_lmdb <dir> <workload> <keys> <value-bytes> <sync|nosync>\n"); return 2; }
     const char *dir = argv[1], *workload = argv[2];
@@ -37,6 +65,7 @@ int main(int argc, char **argv) {
     CHECK(mdb_env_create(&env));
     CHECK(mdb_env_set_mapsize(env, (size_t)1 << 36));
     CHECK(mdb_env_set_maxdbs(env, 4));
+    CHECK(mdb_env_set_maxreaders(env, 256));
     CHECK(mdb_env_open(env, dir, flags, 0600));
     CHECK(mdb_txn_begin(env, NULL, 0, &txn));
     CHECK(mdb_dbi_open(txn, "data", MDB_CREATE, &dbi));
@@ -60,11 +89,24 @@ int main(int argc, char **argv) {
     }
 
     unsigned ops = keys;
+    const char *fixed = getenv("COMPARE_OPS");
+    unsigned fixed_ops = fixed ? (unsigned)atoi(fixed) : 0;
     volatile unsigned sink = 0;
     double start = now();
-    if (strcmp(workload, "get-hit") == 0 || strcmp(workload, "get-miss") == 0) {
+    if (strncmp(workload, "get-hit-threads", 15) == 0) {
+        unsigned threads = (unsigned)atoi(workload + 15);
+        if (threads < 1 || threads > 200) { fprintf(stderr, "get-hit-threads<N>: N from 1 to 200\n"); return 2; }
+        pthread_t ids[200];
+        struct reader readers[200];
+        ops = keys * 3 / threads * threads;
+        for (unsigned t = 0; t < threads; t++) {
+            readers[t] = (struct reader){env, dbi, keys, keys * 3 / threads, t, 0};
+            if (pthread_create(&ids[t], NULL, read_hits, &readers[t])) { perror("pthread_create"); return 1; }
+        }
+        for (unsigned t = 0; t < threads; t++) { pthread_join(ids[t], NULL); sink += readers[t].sink; }
+    } else if (strcmp(workload, "get-hit") == 0 || strcmp(workload, "get-miss") == 0) {
         int miss = workload[4] == 'm';
-        ops = keys * 3;
+        ops = fixed_ops ? fixed_ops : keys * 3;
         MDB_txn *rtxn;
         CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &rtxn));
         mdb_txn_reset(rtxn);
@@ -105,7 +147,8 @@ int main(int argc, char **argv) {
         }
     } else if (strcmp(workload, "sweep") == 0) {
         /* Delete every entry with a cursor, 1000 per transaction (the raw rate a sweep can reach). */
-        unsigned left = keys;
+        unsigned left = fixed_ops && fixed_ops < keys ? fixed_ops : keys;
+        ops = left;
         while (left > 0) {
             MDB_cursor *cur;
             CHECK(mdb_txn_begin(env, NULL, 0, &txn));

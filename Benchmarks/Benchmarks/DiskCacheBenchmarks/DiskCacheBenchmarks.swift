@@ -1,4 +1,4 @@
-// ordo-one/benchmark suites for the DiskCache engine: `make bench` (or `swift package benchmark`
+// ordo-one/benchmark suites for the DiskCache engine: `make bench-suites` (or `swift package benchmark`
 // in Benchmarks/). They track the engine's own costs (time and allocations per operation) from
 // run to run; the side-by-side ratios against raw LMDB and python-diskcache come from
 // `make bench-compare`.

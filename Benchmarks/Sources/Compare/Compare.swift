@@ -5,6 +5,7 @@
 //   engines: values (codec round trips: codec-binary, codec-json, foundation-json; <keys> = rounds),
 //   front (the Cache facade: mem-get, disk-get, cached-hit; dict-get baseline; mem-get-middleware, mem-get-scope, mem-get-transaction: with a control in force), diskcache (the DiskCache engine), keys (render, default-key: <keys> iterations), lmdb (the Swift LMDB wrapper), size (limits and blobs:
 //   set-evicting, churn (keys = size limit in bytes), blob-set, blob-get, file-write, file-read),
+//   scaling (get, set, set-evicting, sweep: a fixed number of operations on a cache of <keys> entries),
 //   hitratio (<dir> = a decompressed trace, <workload> = an eviction policy or "memory", <keys> = pages)
 import Foundation
 
@@ -56,6 +57,9 @@ struct Compare {
             }
         case "front":
             _ = try await FrontWorkloads.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
+        case "scaling":  // Compare scaling <dir> <get|set|set-evicting|sweep> <entries> <value-bytes> <sync>
+            _ = try ScalingWorkloads.run(
+                directory: args[2], workload: args[3], entries: keys, valueSize: valueSize, sync: sync)
         case "values":
             _ = try ValueWorkloads.run(workload: args[3], rounds: keys)
         case "keys":
