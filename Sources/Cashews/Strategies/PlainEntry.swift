@@ -18,7 +18,7 @@ extension Cache {
     nonisolated(nonsending) func plainEntry<Value: Codable & Sendable>(
         of type: Value.Type, at key: String, in route: Route
     ) async throws -> PlainEntry<Value> {
-        try plainEntry(of: type, from: try await route.backend.get(key), key: key, format: route.format)
+        try plainEntry(of: type, from: try await route.get(key), key: key, format: route.format)
     }
 
     /// `stored` read as a plain `Value` or a stored error. A value of another or an outdated type
