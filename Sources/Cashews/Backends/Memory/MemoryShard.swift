@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One shard of the memory backend: a hash table of entries in slots, evicted in exact
 /// least-recently-used order or by W-TinyLFU (see ``MemoryEvictionPolicy``). The slots form
 /// doubly linked lists, most recently used first (one list for LRU; the window, probation and
@@ -11,15 +5,16 @@
 /// gives O(expired) sweeping. Not thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
+        // Ordered so that the 1-byte queue packs after the value: 96 bytes a node, not 104.
         var key: String
-        var value: CacheValue
         var expiresAt: Int64  // ms since the epoch; 0 = never
         var size: Int
+        var value: CacheValue
+        var queue: Queue
         var newer: Int32  // the slot used just after this one in its list (-1: none, the newest)
         var older: Int32  // the slot used just before (-1: none, the oldest)
         var generation: UInt32
         var hash: UInt32  // the key's hash for the frequency sketch (W-TinyLFU only)
-        var queue: Queue
     }
 
     /// The list a node is in: LRU has one; W-TinyLFU has three.
@@ -27,7 +22,8 @@ struct MemoryShard {
         case window = 0, probation, protected
     }
 
-    private(set) var index: [ByteKey: Int32] = [:]
+    /// The slots of the keys.
+    private var index = SlotTable()
     var nodes: [Node] = []
     private var free: [Int32] = []
     var newest: (window: Int32, probation: Int32, protected: Int32) = (-1, -1, -1)
@@ -52,6 +48,12 @@ struct MemoryShard {
 
     var count: Int { index.count }
 
+    /// The slot of `key` (live or expired), if it is stored.
+    @inline(__always)
+    func slot(of key: String, hash: UInt32? = nil) -> Int32? {
+        index.find(hash: hash ?? SlotTable.hash(key)) { SlotTable.sameBytes(nodes[Int($0)].key, key) }
+    }
+
     /// The policy it evicts by.
     var policy: MemoryEvictionPolicy { tinyLFU == nil ? .leastRecentlyUsed : .windowTinyLFU }
 
@@ -61,7 +63,7 @@ struct MemoryShard {
     /// is read only for entries that have an expiry.
     @inline(__always)
     mutating func lookUp(_ key: String, clock: CacheClock) -> Int32? {
-        guard let slot = index[ByteKey(key)] else {
+        guard let slot = slot(of: key) else {
             if tinyLFU != nil { recordMiss(key) }
             return nil
         }
@@ -77,7 +79,7 @@ struct MemoryShard {
 
     /// The live node of `key`, marked as used; expired nodes are removed on the way.
     mutating func lookUp(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[ByteKey(key)] else {
+        guard let slot = slot(of: key) else {
             if tinyLFU != nil { recordMiss(key) }
             return nil
         }
@@ -181,7 +183,7 @@ struct MemoryShard {
 
     /// The live node of `key`, without touching the LRU order.
     func peek(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[ByteKey(key)], !isExpired(slot, now: now) else { return nil }
+        guard let slot = slot(of: key), !isExpired(slot, now: now) else { return nil }
         return slot
     }
 
@@ -199,7 +201,7 @@ struct MemoryShard {
 
     /// Live keys, in no particular order.
     func liveKeys(now: Int64) -> [String] {
-        index.compactMap { key, slot in isExpired(slot, now: now) ? nil : key.string }
+        index.slots.compactMap { slot in isExpired(slot, now: now) ? nil : nodes[Int(slot)].key }
     }
 
     // MARK: Writing
@@ -208,7 +210,8 @@ struct MemoryShard {
     /// most recently used entry.
     @discardableResult
     mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) -> Int32 {
-        if let slot = index[ByteKey(key)] {
+        let keyHash = SlotTable.hash(key)
+        if let slot = slot(of: key, hash: keyHash) {
             if tinyLFU != nil {
                 // The size may change the weight of its region: out, resized, back in, used.
                 let queue = nodes[Int(slot)].queue
@@ -227,8 +230,8 @@ struct MemoryShard {
         }
         let hash = tinyLFU == nil ? 0 : Self.sketchHash(key)
         let node = Node(
-            key: key, value: value, expiresAt: 0, size: size, newer: -1, older: -1, generation: 0, hash: hash,
-            queue: .window)
+            key: key, expiresAt: 0, size: size, value: value, queue: .window, newer: -1, older: -1, generation: 0,
+            hash: hash)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -239,7 +242,7 @@ struct MemoryShard {
             slot = Int32(nodes.count)
             nodes.append(node)
         }
-        index[ByteKey(key)] = slot
+        index.insert(slot, hash: keyHash)
         bytes += size
         link(slot, into: .window)
         setExpiry(slot, expiresAt)
@@ -254,7 +257,7 @@ struct MemoryShard {
         // Rewritten expiries leave stale heap items behind; rebuild before they pile up.
         if expiries.count > 2 * index.count + 1024 {
             expiries = ExpiryHeap()
-            for slot in index.values where nodes[Int(slot)].expiresAt != 0 {
+            for slot in index.slots where nodes[Int(slot)].expiresAt != 0 {
                 expiries.push(
                     .init(time: nodes[Int(slot)].expiresAt, slot: slot, generation: nodes[Int(slot)].generation))
             }
@@ -263,7 +266,7 @@ struct MemoryShard {
 
     /// Removes the node of `key`; returns whether it was live.
     mutating func remove(_ key: String, now: Int64) -> Bool {
-        guard let slot = index[ByteKey(key)] else { return false }
+        guard let slot = slot(of: key) else { return false }
         let live = !isExpired(slot, now: now)
         remove(slot)
         return live
@@ -271,7 +274,7 @@ struct MemoryShard {
 
     mutating func remove(_ slot: Int32) {
         unlink(slot)
-        index[ByteKey(nodes[Int(slot)].key)] = nil
+        index.remove(slot, hash: SlotTable.hash(nodes[Int(slot)].key))
         bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
         nodes[Int(slot)].key = ""
@@ -319,29 +322,6 @@ struct MemoryShard {
         self = MemoryShard(maxEntries: maxEntries, maxBytes: maxBytes, policy: policy)
     }
 
-}
-
-/// A key compared and hashed by its UTF-8 bytes, as a disk backend compares keys (Swift's
-/// `String` equality would make "café" composed and decomposed one key).
-struct ByteKey: Hashable {
-    let string: String
-
-    init(_ string: String) { self.string = string }
-
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool {
-        var left = lhs.string
-        var right = rhs.string
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
-                a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-            }
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        var copy = string
-        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
 }
 
 /// A binary min-heap of expiry times (stale entries are skipped by generation when popped).
