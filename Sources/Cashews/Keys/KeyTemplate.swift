@@ -71,8 +71,29 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     ///   formatter arguments filled with values the formatter does not take, and
     ///   ``KeyTemplateError/formatterFailed(template:column:formatter:reason:)`` when a formatter
     ///   rejects its input (`jwt` on text that is not a JWT, a custom formatter that throws).
+    @_disfavoredOverload
     public func render(_ values: [String: any Sendable] = [:]) throws(KeyTemplateError) -> String {
         try render(NamedKeyValues(values: values))
+    }
+
+    /// Renders the template with `values`, by placeholder name, as the dictionary form `render(_:)`
+    /// does: the form a literal at the call site takes, which builds no dictionary (no hashing
+    /// per call), so that rendering costs about what ``render(positional:)`` does.
+    ///
+    /// ```swift
+    /// try KeyTemplate("user:{id}:{name:lower}").render(["id": 42, "name": "Ada"])  // "user:42:ada"
+    /// ```
+    ///
+    /// A name given twice traps, as it does in a dictionary literal.
+    ///
+    /// - Throws: ``KeyTemplateError``, as the dictionary form `render(_:)` does.
+    public func render(_ values: KeyValuePairs<String, any Sendable>) throws(KeyTemplateError) -> String {
+        for index in values.indices {
+            for other in values.indices[..<index] {
+                precondition(values[other].key != values[index].key, "the name \(values[index].key) is given twice")
+            }
+        }
+        return try render(PairedKeyValues(values: values))
     }
 
     /// Renders the template with the values of ``placeholderNames``, in that order: the fastest
@@ -240,6 +261,17 @@ struct NamedKeyValues: KeyValueSource {
             if values.keys[index] == placeholder.name { return values.values[index] }
             values.formIndex(after: &index)
         }
+        return nil
+    }
+}
+
+/// Values by name, as written at the call site (a few, scanned in order).
+struct PairedKeyValues: KeyValueSource {
+    let values: KeyValuePairs<String, any Sendable>
+
+    @inline(__always)
+    func value(of placeholder: KeyPlaceholder) -> (any Sendable)? {
+        for pair in values where pair.key == placeholder.name { return pair.value }
         return nil
     }
 }
