@@ -5,16 +5,34 @@
 /// gives O(expired) sweeping. Not thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
-        // Ordered so that the 1-byte queue packs after the value: 96 bytes a node, not 104.
+        // 80 bytes: the fields ordered so that the small ones pack after the value; no sketch
+        // hash (recomputed from the key under W-TinyLFU) and no generation (a heap item is
+        // current when the node still expires at its time).
         var key: String
         var expiresAt: Int64  // ms since the epoch; 0 = never
-        var size: Int
         var value: CacheValue
         var queue: Queue
+        /// The size, or `UInt32.max` for a size that does not fit (then read from the value).
+        private var storedSize: UInt32
         var newer: Int32  // the slot used just after this one in its list (-1: none, the newest)
         var older: Int32  // the slot used just before (-1: none, the oldest)
-        var generation: UInt32
-        var hash: UInt32  // the key's hash for the frequency sketch (W-TinyLFU only)
+
+        init(key: String, expiresAt: Int64, value: CacheValue, queue: Queue, size: Int) {
+            self.key = key
+            self.expiresAt = expiresAt
+            self.value = value
+            self.queue = queue
+            storedSize = UInt32(clamping: size)
+            newer = -1
+            older = -1
+        }
+
+        /// The value's size as stored (``ValueCodec/estimatedSize(of:)`` of the value, which
+        /// is what the backend stores it with).
+        var size: Int {
+            get { storedSize == .max ? ValueCodec.estimatedSize(of: value) : Int(storedSize) }
+            set { storedSize = UInt32(clamping: newValue) }
+        }
     }
 
     /// The list a node is in: LRU has one; W-TinyLFU has three.
@@ -228,16 +246,11 @@ struct MemoryShard {
             setExpiry(slot, expiresAt)
             return slot
         }
-        let hash = tinyLFU == nil ? 0 : Self.sketchHash(key)
-        let node = Node(
-            key: key, expiresAt: 0, size: size, value: value, queue: .window, newer: -1, older: -1, generation: 0,
-            hash: hash)
+        let node = Node(key: key, expiresAt: 0, value: value, queue: .window, size: size)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
-            let generation = nodes[Int(slot)].generation &+ 1
             nodes[Int(slot)] = node
-            nodes[Int(slot)].generation = generation
         } else {
             slot = Int32(nodes.count)
             nodes.append(node)
@@ -251,15 +264,13 @@ struct MemoryShard {
 
     /// Changes the expiry of a stored node.
     mutating func setExpiry(_ slot: Int32, _ expiresAt: Int64) {
-        nodes[Int(slot)].generation &+= 1
         nodes[Int(slot)].expiresAt = expiresAt
-        if expiresAt != 0 { expiries.push(.init(time: expiresAt, slot: slot, generation: nodes[Int(slot)].generation)) }
+        if expiresAt != 0 { expiries.push(.init(time: expiresAt, slot: slot)) }
         // Rewritten expiries leave stale heap items behind; rebuild before they pile up.
         if expiries.count > 2 * index.count + 1024 {
             expiries = ExpiryHeap()
             for slot in index.slots where nodes[Int(slot)].expiresAt != 0 {
-                expiries.push(
-                    .init(time: nodes[Int(slot)].expiresAt, slot: slot, generation: nodes[Int(slot)].generation))
+                expiries.push(.init(time: nodes[Int(slot)].expiresAt, slot: slot))
             }
         }
     }
@@ -278,7 +289,7 @@ struct MemoryShard {
         bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
         nodes[Int(slot)].key = ""
-        nodes[Int(slot)].generation &+= 1
+        nodes[Int(slot)].expiresAt = 0
         free.append(slot)
     }
 
@@ -310,8 +321,9 @@ struct MemoryShard {
         while removed < limit, let top = expiries.top, top.time <= now {
             expiries.pop()
             let slot = Int(top.slot)
-            guard nodes[slot].generation == top.generation, !nodes[slot].key.isEmpty, nodes[slot].expiresAt == top.time
-            else { continue }
+            // A stale item (the node was removed, or its expiry rewritten) names a node that no
+            // longer expires at its time; a node that does is expired now, whichever item names it.
+            guard !nodes[slot].key.isEmpty, nodes[slot].expiresAt == top.time else { continue }
             remove(top.slot)
             removed += 1
         }
@@ -324,12 +336,12 @@ struct MemoryShard {
 
 }
 
-/// A binary min-heap of expiry times (stale entries are skipped by generation when popped).
+/// A binary min-heap of expiry times (stale entries are skipped when popped: their node no
+/// longer expires at their time).
 struct ExpiryHeap {
     struct Item {
         let time: Int64
         let slot: Int32
-        let generation: UInt32
     }
 
     private var items: [Item] = []
