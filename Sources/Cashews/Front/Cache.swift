@@ -269,12 +269,17 @@ public final class Cache: Sendable, Service {
         if route.format.isStandard {
             switch value {
             case .object(let object):
-                if let hit = object as? T {
+                if let hit = Cache.exactly(object, as: type) ?? object as? T {
                     hits.increment()
                     return hit
                 }
             case .bytes(let bytes):
-                // The disk hit path: decoded here, without the format's indirection.
+                // The disk hit path: decoded here, without the format's indirection; bytes are
+                // stored as they are (a cast the specialized code folds away).
+                if T.self == [UInt8].self {
+                    hits.increment()
+                    return bytes as? T
+                }
                 do {
                     let decoded = try ValueCodec.decode(bytes, as: type, key: key)
                     hits.increment()
@@ -285,6 +290,16 @@ public final class Cache: Sendable, Service {
             }
         }
         return try decode(value, as: type, key: key, format: route.format)
+    }
+
+    /// `object` when it is exactly a `T` (nil otherwise, for the caller's `as?`): the hit path's
+    /// check, a comparison of two type pointers instead of the runtime's dynamic cast.
+    @inlinable @inline(__always)
+    static func exactly<T>(_ object: any Sendable & Encodable, as type: T.Type) -> T? {
+        func open<Stored: Sendable & Encodable>(_ stored: Stored) -> T? {
+            Stored.self == T.self ? unsafeBitCast(stored, to: T.self) : nil
+        }
+        return open(object)
     }
 
     /// A value that failed to decode: a miss (counted and logged) when it is of another type and

@@ -36,7 +36,7 @@ extension Cache {
         case .none:
             return .miss
         case .object(let object)?:
-            if let value = object as? Value { return .value(value) }
+            if let value = Cache.exactly(object, as: type) ?? object as? Value { return .value(value) }
             if let envelope = object as? any EncodedEnvelope {
                 if let error = envelope.storedError { return .error(error) }
                 return unreadable(key, as: type, reason: "it holds the metadata of another strategy")
