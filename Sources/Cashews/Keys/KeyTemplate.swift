@@ -88,12 +88,18 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Throws: ``KeyTemplateError``, as the dictionary form `render(_:)` does.
     public func render(_ values: KeyValuePairs<String, any Sendable>) throws(KeyTemplateError) -> String {
-        for index in values.indices {
-            for other in values.indices[..<index] {
-                precondition(values[other].key != values[index].key, "the name \(values[index].key) is given twice")
+        // Read in place: `KeyValuePairs` is a frozen wrapper of its array of pairs, and reading
+        // it as a collection copies every pair (its name and its existential) it passes.
+        let pairs = unsafeBitCast(values, to: [(key: String, value: any Sendable)].self)
+        return try pairs.withUnsafeBufferPointer { (pairs) throws(KeyTemplateError) -> String in
+            for index in pairs.indices {
+                for other in 0..<index {
+                    let name = PairedKeyValues.name(at: index, in: pairs)
+                    precondition(PairedKeyValues.name(at: other, in: pairs) != name, "the name \(name) is given twice")
+                }
             }
+            return try render(PairedKeyValues(pairs: pairs))
         }
-        return try render(PairedKeyValues(values: values))
     }
 
     /// Renders the template with the values of ``placeholderNames``, in that order: the fastest
@@ -267,12 +273,21 @@ struct NamedKeyValues: KeyValueSource {
 
 /// Values by name, as written at the call site (a few, scanned in order).
 struct PairedKeyValues: KeyValueSource {
-    let values: KeyValuePairs<String, any Sendable>
+    let pairs: UnsafeBufferPointer<(key: String, value: any Sendable)>
 
     @inline(__always)
     func value(of placeholder: KeyPlaceholder) -> (any Sendable)? {
-        for pair in values where pair.key == placeholder.name { return pair.value }
+        for index in pairs.indices where Self.name(at: index, in: pairs) == placeholder.name {
+            return pairs[index].value
+        }
         return nil
+    }
+
+    /// The name of pair `index`, read alone (a pair's name comes first in its layout): reading
+    /// `pairs[index].key` would copy the pair, its value's existential too.
+    @inline(__always)
+    static func name(at index: Int, in pairs: UnsafeBufferPointer<(key: String, value: any Sendable)>) -> String {
+        UnsafeRawPointer(pairs.baseAddress! + index).load(as: String.self)
     }
 }
 
@@ -286,8 +301,8 @@ struct PositionalKeyValues: KeyValueSource {
     }
 }
 
-/// The formatter of a placeholder.
-struct KeyPlaceholderFormatter: Sendable {
+/// The formatter of a placeholder (a class: rendering reads it without copying its fields).
+final class KeyPlaceholderFormatter: Sendable {
     enum Kind: Sendable {
         /// Arguments known when parsed, and checked.
         case ready(PreparedKeyFormatter)
@@ -299,6 +314,12 @@ struct KeyPlaceholderFormatter: Sendable {
     /// The column of its name.
     let column: Int
     let kind: Kind
+
+    init(name: String, column: Int, kind: Kind) {
+        self.name = name
+        self.column = column
+        self.kind = kind
+    }
 }
 
 /// An argument of a formatter: text, or a placeholder (`{name}`, `{name.field}`) filled when
