@@ -55,6 +55,8 @@ struct Compare {
             case "churn": _ = try SizeWorkloads.churn(directory: args[2], limit: keys)
             default: _ = try SizeWorkloads.large(directory: args[2], workload: args[3], size: valueSize)
             }
+        case "front" where FrontWorkloads2.names.contains(args[3]):
+            _ = try await FrontWorkloads2.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
         case "front":
             _ = try await FrontWorkloads.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize)
         case "scaling":  // Compare scaling <dir> <get|set|set-evicting|sweep> <entries> <value-bytes> <sync>

@@ -19,11 +19,30 @@ import Synchronization
 /// ready instance for scripts. A `Cache` is a ServiceLifecycle `Service`: its ``run()`` runs every
 /// backend's background work (sweeping, syncing) until graceful shutdown.
 public final class Cache: Sendable, Service {
+    /// A backend and its value format, for the keys of one prefix. A class, so that routing a
+    /// call copies one reference, not the backend's existential and the format's fields.
     @usableFromInline
-    struct Route: Sendable {
+    final class Route: Sendable {
         let prefix: String
         @usableFromInline let backend: any Backend
         @usableFromInline let format: ValueFormat
+        /// The backend itself when it is a ``MemoryBackend`` served as set up (standard format,
+        /// no wrapper): a hit then reads it synchronously, without the protocol's async call.
+        @usableFromInline let memory: MemoryBackend?
+
+        init(prefix: String, backend: any Backend, format: ValueFormat) {
+            self.prefix = prefix
+            self.backend = backend
+            self.format = format
+            memory = format.isStandard ? backend as? MemoryBackend : nil
+        }
+
+        /// The backend's value of `key`: read synchronously from a memory backend.
+        @inlinable
+        nonisolated(nonsending) func get(_ key: String) async throws -> CacheValue? {
+            if let memory { return try memory.value(forKey: key) }
+            return try await backend.get(key)
+        }
     }
 
     /// An immutable snapshot of the routes, longest prefix first; replaced as a whole on setup.
@@ -158,7 +177,9 @@ public final class Cache: Sendable, Service {
     /// The route that serves `key`.
     @usableFromInline
     func route(for key: String) throws -> Route {
-        let route = try route(for: key, in: table.withLock { $0 })
+        guard !key.isEmpty else { throw CashewsError.emptyKey }
+        // The common case, one default backend: its route, without a scan.
+        let route = try table.withLock { $0.onlyRoute } ?? route(for: key, in: table.withLock { $0 })
         return control.isIdle ? route : controlled(route)
     }
 
@@ -241,19 +262,24 @@ public final class Cache: Sendable, Service {
         async throws -> T?
     {
         let route = try route(for: key)
-        guard let value = try await route.backend.get(key) else {
+        guard let value = try await route.get(key) else {
             misses.increment()
             return nil
         }
         if route.format.isStandard {
             switch value {
             case .object(let object):
-                if let hit = object as? T {
+                if let hit = Cache.exactly(object, as: type) ?? object as? T {
                     hits.increment()
                     return hit
                 }
             case .bytes(let bytes):
-                // The disk hit path: decoded here, without the format's indirection.
+                // The disk hit path: decoded here, without the format's indirection; bytes are
+                // stored as they are (a cast the specialized code folds away).
+                if T.self == [UInt8].self {
+                    hits.increment()
+                    return bytes as? T
+                }
                 do {
                     let decoded = try ValueCodec.decode(bytes, as: type, key: key)
                     hits.increment()
@@ -264,6 +290,16 @@ public final class Cache: Sendable, Service {
             }
         }
         return try decode(value, as: type, key: key, format: route.format)
+    }
+
+    /// `object` when it is exactly a `T` (nil otherwise, for the caller's `as?`): the hit path's
+    /// check, a comparison of two type pointers instead of the runtime's dynamic cast.
+    @inlinable @inline(__always)
+    static func exactly<T>(_ object: any Sendable & Encodable, as type: T.Type) -> T? {
+        func open<Stored: Sendable & Encodable>(_ stored: Stored) -> T? {
+            Stored.self == T.self ? unsafeBitCast(stored, to: T.self) : nil
+        }
+        return open(object)
     }
 
     /// A value that failed to decode: a miss (counted and logged) when it is of another type and

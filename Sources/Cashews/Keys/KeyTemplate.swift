@@ -71,8 +71,35 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     ///   formatter arguments filled with values the formatter does not take, and
     ///   ``KeyTemplateError/formatterFailed(template:column:formatter:reason:)`` when a formatter
     ///   rejects its input (`jwt` on text that is not a JWT, a custom formatter that throws).
+    @_disfavoredOverload
     public func render(_ values: [String: any Sendable] = [:]) throws(KeyTemplateError) -> String {
         try render(NamedKeyValues(values: values))
+    }
+
+    /// Renders the template with `values`, by placeholder name, as the dictionary form `render(_:)`
+    /// does: the form a literal at the call site takes, which builds no dictionary (no hashing
+    /// per call), so that rendering costs about what ``render(positional:)`` does.
+    ///
+    /// ```swift
+    /// try KeyTemplate("user:{id}:{name:lower}").render(["id": 42, "name": "Ada"])  // "user:42:ada"
+    /// ```
+    ///
+    /// A name given twice traps, as it does in a dictionary literal.
+    ///
+    /// - Throws: ``KeyTemplateError``, as the dictionary form `render(_:)` does.
+    public func render(_ values: KeyValuePairs<String, any Sendable>) throws(KeyTemplateError) -> String {
+        // Read in place: `KeyValuePairs` is a frozen wrapper of its array of pairs, and reading
+        // it as a collection copies every pair (its name and its existential) it passes.
+        let pairs = unsafeBitCast(values, to: [(key: String, value: any Sendable)].self)
+        return try pairs.withUnsafeBufferPointer { (pairs) throws(KeyTemplateError) -> String in
+            for index in pairs.indices {
+                for other in 0..<index {
+                    let name = PairedKeyValues.name(at: index, in: pairs)
+                    precondition(PairedKeyValues.name(at: other, in: pairs) != name, "the name \(name) is given twice")
+                }
+            }
+            return try render(PairedKeyValues(pairs: pairs))
+        }
     }
 
     /// Renders the template with the values of ``placeholderNames``, in that order: the fastest
@@ -244,6 +271,26 @@ struct NamedKeyValues: KeyValueSource {
     }
 }
 
+/// Values by name, as written at the call site (a few, scanned in order).
+struct PairedKeyValues: KeyValueSource {
+    let pairs: UnsafeBufferPointer<(key: String, value: any Sendable)>
+
+    @inline(__always)
+    func value(of placeholder: KeyPlaceholder) -> (any Sendable)? {
+        for index in pairs.indices where Self.name(at: index, in: pairs) == placeholder.name {
+            return pairs[index].value
+        }
+        return nil
+    }
+
+    /// The name of pair `index`, read alone (a pair's name comes first in its layout): reading
+    /// `pairs[index].key` would copy the pair, its value's existential too.
+    @inline(__always)
+    static func name(at index: Int, in pairs: UnsafeBufferPointer<(key: String, value: any Sendable)>) -> String {
+        UnsafeRawPointer(pairs.baseAddress! + index).load(as: String.self)
+    }
+}
+
 /// Values by the position of their name in the template's `placeholderNames`.
 struct PositionalKeyValues: KeyValueSource {
     let values: [any Sendable]
@@ -254,8 +301,8 @@ struct PositionalKeyValues: KeyValueSource {
     }
 }
 
-/// The formatter of a placeholder.
-struct KeyPlaceholderFormatter: Sendable {
+/// The formatter of a placeholder (a class: rendering reads it without copying its fields).
+final class KeyPlaceholderFormatter: Sendable {
     enum Kind: Sendable {
         /// Arguments known when parsed, and checked.
         case ready(PreparedKeyFormatter)
@@ -267,6 +314,12 @@ struct KeyPlaceholderFormatter: Sendable {
     /// The column of its name.
     let column: Int
     let kind: Kind
+
+    init(name: String, column: Int, kind: Kind) {
+        self.name = name
+        self.column = column
+        self.kind = kind
+    }
 }
 
 /// An argument of a formatter: text, or a placeholder (`{name}`, `{name.field}`) filled when

@@ -80,7 +80,7 @@ extension Cache {
         ttlOf: (@Sendable (Value) -> TTL?)? = nil, _ compute: @Sendable () async throws -> Value
     ) async throws -> Value {
         let route = try route(for: key)
-        let stored = try await route.backend.get(key)
+        let stored = try await route.get(key)
         switch try plainEntry(of: Value.self, from: stored, key: key, format: route.format) {
         case .value(let value):
             hits.increment()

@@ -18,7 +18,7 @@ extension Cache {
     nonisolated(nonsending) func plainEntry<Value: Codable & Sendable>(
         of type: Value.Type, at key: String, in route: Route
     ) async throws -> PlainEntry<Value> {
-        try plainEntry(of: type, from: try await route.backend.get(key), key: key, format: route.format)
+        try plainEntry(of: type, from: try await route.get(key), key: key, format: route.format)
     }
 
     /// `stored` read as a plain `Value` or a stored error. A value of another or an outdated type
@@ -36,7 +36,7 @@ extension Cache {
         case .none:
             return .miss
         case .object(let object)?:
-            if let value = object as? Value { return .value(value) }
+            if let value = Cache.exactly(object, as: type) ?? object as? Value { return .value(value) }
             if let envelope = object as? any EncodedEnvelope {
                 if let error = envelope.storedError { return .error(error) }
                 return unreadable(key, as: type, reason: "it holds the metadata of another strategy")

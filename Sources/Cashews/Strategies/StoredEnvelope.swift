@@ -118,7 +118,7 @@ extension Cache {
         async throws
         -> StoredEnvelope<Value>?
     {
-        let stored = try await route.backend.get(key)
+        let stored = try await route.get(key)
         return try envelope(of: type, from: stored, key: key, format: route.format)
     }
 

@@ -326,3 +326,25 @@ struct KeyTemplateTests {
         #expect(try Set([KeyTemplate("x"), KeyTemplate("x"), KeyTemplate("y")]).count == 2)
     }
 }
+
+@Suite("Key templates: rendering a literal")
+struct KeyTemplateLiteralTests {
+    @Test("a literal renders as the same values in a dictionary do, context and formatters included")
+    func literalMatchesDictionary() throws {
+        let template = try KeyTemplate("user:{id}:{name:lower}:{flag}:{region}")
+        let dictionary: [String: any Sendable] = ["id": 42, "name": "Ada", "flag": true]
+        let fromLiteral = try KeyContext.withValues(["region": "eu"]) {
+            try template.render(["id": 42, "name": "Ada", "flag": true])
+        }
+        let fromDictionary = try KeyContext.withValues(["region": "eu"]) { try template.render(dictionary) }
+        #expect(fromLiteral == "user:42:ada:true:eu")
+        #expect(fromLiteral == fromDictionary)
+    }
+
+    @Test("a literal missing a placeholder's value throws as the dictionary form does")
+    func literalMissingValue() throws {
+        let template = try KeyTemplate("user:{id}:{name}")
+        #expect(throws: KeyTemplateError.self) { try template.render(["id": 1]) }
+        #expect(throws: KeyTemplateError.self) { try template.render(["id": 1] as [String: any Sendable]) }
+    }
+}

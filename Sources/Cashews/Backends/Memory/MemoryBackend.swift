@@ -133,6 +133,13 @@ public final class MemoryBackend: Backend {
 
     /// The live value of `key`.
     nonisolated(nonsending) public func get(_ key: String) async throws -> CacheValue? {
+        try value(forKey: key)
+    }
+
+    /// The live value of `key`, synchronously: ``get(_:)`` without the async call, for the
+    /// ``Cache`` hit path.
+    @usableFromInline
+    func value(forKey key: String) throws -> CacheValue? {
         guard !key.isEmpty else { throw CashewsError.emptyKey }
         let clock = configuration.clock
         return shard(key).withLock { shard in shard.lookUp(key, clock: clock).map { shard.value(at: $0) } }

@@ -122,7 +122,7 @@ extension MemoryShard {
     /// A use of `slot` under W-TinyLFU: counted; most recent in the window or in protected; a
     /// probation entry is promoted to protected, which demotes protected's oldest past its share.
     mutating func touchTinyLFU(_ slot: Int32) {
-        tinyLFU!.sketch.increment(UInt64(nodes[Int(slot)].hash))
+        tinyLFU!.sketch.increment(UInt64(Self.sketchHash(nodes[Int(slot)].key)))
         tinyLFU!.recordLookup(hit: true)
         let queue = nodes[Int(slot)].queue
         unlink(slot)
@@ -157,7 +157,9 @@ extension MemoryShard {
                 nodes[Int(victim)].queue == .probation
             {
                 candidates -= 1
-                let admitted = tinyLFU!.admits(candidate: nodes[Int(candidate)].hash, victim: nodes[Int(victim)].hash)
+                let admitted = tinyLFU!.admits(
+                    candidate: Self.sketchHash(nodes[Int(candidate)].key),
+                    victim: Self.sketchHash(nodes[Int(victim)].key))
                 remove(admitted ? victim : candidate)
             } else {
                 remove(victim)

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One shard of the memory backend: a hash table of entries in slots, evicted in exact
 /// least-recently-used order or by W-TinyLFU (see ``MemoryEvictionPolicy``). The slots form
 /// doubly linked lists, most recently used first (one list for LRU; the window, probation and
@@ -11,15 +5,34 @@
 /// gives O(expired) sweeping. Not thread-safe: its owner locks it.
 struct MemoryShard {
     struct Node {
+        // 80 bytes: the fields ordered so that the small ones pack after the value; no sketch
+        // hash (recomputed from the key under W-TinyLFU) and no generation (a heap item is
+        // current when the node still expires at its time).
         var key: String
-        var value: CacheValue
         var expiresAt: Int64  // ms since the epoch; 0 = never
-        var size: Int
+        var value: CacheValue
+        var queue: Queue
+        /// The size, or `UInt32.max` for a size that does not fit (then read from the value).
+        private var storedSize: UInt32
         var newer: Int32  // the slot used just after this one in its list (-1: none, the newest)
         var older: Int32  // the slot used just before (-1: none, the oldest)
-        var generation: UInt32
-        var hash: UInt32  // the key's hash for the frequency sketch (W-TinyLFU only)
-        var queue: Queue
+
+        init(key: String, expiresAt: Int64, value: CacheValue, queue: Queue, size: Int) {
+            self.key = key
+            self.expiresAt = expiresAt
+            self.value = value
+            self.queue = queue
+            storedSize = UInt32(clamping: size)
+            newer = -1
+            older = -1
+        }
+
+        /// The value's size as stored (``ValueCodec/estimatedSize(of:)`` of the value, which
+        /// is what the backend stores it with).
+        var size: Int {
+            get { storedSize == .max ? ValueCodec.estimatedSize(of: value) : Int(storedSize) }
+            set { storedSize = UInt32(clamping: newValue) }
+        }
     }
 
     /// The list a node is in: LRU has one; W-TinyLFU has three.
@@ -27,7 +40,8 @@ struct MemoryShard {
         case window = 0, probation, protected
     }
 
-    private(set) var index: [ByteKey: Int32] = [:]
+    /// The slots of the keys.
+    private var index = SlotTable()
     var nodes: [Node] = []
     private var free: [Int32] = []
     var newest: (window: Int32, probation: Int32, protected: Int32) = (-1, -1, -1)
@@ -52,6 +66,12 @@ struct MemoryShard {
 
     var count: Int { index.count }
 
+    /// The slot of `key` (live or expired), if it is stored.
+    @inline(__always)
+    func slot(of key: String, hash: UInt32? = nil) -> Int32? {
+        index.find(hash: hash ?? SlotTable.hash(key)) { SlotTable.sameBytes(nodes[Int($0)].key, key) }
+    }
+
     /// The policy it evicts by.
     var policy: MemoryEvictionPolicy { tinyLFU == nil ? .leastRecentlyUsed : .windowTinyLFU }
 
@@ -61,7 +81,7 @@ struct MemoryShard {
     /// is read only for entries that have an expiry.
     @inline(__always)
     mutating func lookUp(_ key: String, clock: CacheClock) -> Int32? {
-        guard let slot = index[ByteKey(key)] else {
+        guard let slot = slot(of: key) else {
             if tinyLFU != nil { recordMiss(key) }
             return nil
         }
@@ -77,7 +97,7 @@ struct MemoryShard {
 
     /// The live node of `key`, marked as used; expired nodes are removed on the way.
     mutating func lookUp(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[ByteKey(key)] else {
+        guard let slot = slot(of: key) else {
             if tinyLFU != nil { recordMiss(key) }
             return nil
         }
@@ -181,7 +201,7 @@ struct MemoryShard {
 
     /// The live node of `key`, without touching the LRU order.
     func peek(_ key: String, now: Int64) -> Int32? {
-        guard let slot = index[ByteKey(key)], !isExpired(slot, now: now) else { return nil }
+        guard let slot = slot(of: key), !isExpired(slot, now: now) else { return nil }
         return slot
     }
 
@@ -199,7 +219,7 @@ struct MemoryShard {
 
     /// Live keys, in no particular order.
     func liveKeys(now: Int64) -> [String] {
-        index.compactMap { key, slot in isExpired(slot, now: now) ? nil : key.string }
+        index.slots.compactMap { slot in isExpired(slot, now: now) ? nil : nodes[Int(slot)].key }
     }
 
     // MARK: Writing
@@ -208,7 +228,8 @@ struct MemoryShard {
     /// most recently used entry.
     @discardableResult
     mutating func store(_ key: String, _ value: CacheValue, expiresAt: Int64, size: Int) -> Int32 {
-        if let slot = index[ByteKey(key)] {
+        let keyHash = SlotTable.hash(key)
+        if let slot = slot(of: key, hash: keyHash) {
             if tinyLFU != nil {
                 // The size may change the weight of its region: out, resized, back in, used.
                 let queue = nodes[Int(slot)].queue
@@ -225,21 +246,16 @@ struct MemoryShard {
             setExpiry(slot, expiresAt)
             return slot
         }
-        let hash = tinyLFU == nil ? 0 : Self.sketchHash(key)
-        let node = Node(
-            key: key, value: value, expiresAt: 0, size: size, newer: -1, older: -1, generation: 0, hash: hash,
-            queue: .window)
+        let node = Node(key: key, expiresAt: 0, value: value, queue: .window, size: size)
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
-            let generation = nodes[Int(slot)].generation &+ 1
             nodes[Int(slot)] = node
-            nodes[Int(slot)].generation = generation
         } else {
             slot = Int32(nodes.count)
             nodes.append(node)
         }
-        index[ByteKey(key)] = slot
+        index.insert(slot, hash: keyHash)
         bytes += size
         link(slot, into: .window)
         setExpiry(slot, expiresAt)
@@ -248,22 +264,20 @@ struct MemoryShard {
 
     /// Changes the expiry of a stored node.
     mutating func setExpiry(_ slot: Int32, _ expiresAt: Int64) {
-        nodes[Int(slot)].generation &+= 1
         nodes[Int(slot)].expiresAt = expiresAt
-        if expiresAt != 0 { expiries.push(.init(time: expiresAt, slot: slot, generation: nodes[Int(slot)].generation)) }
+        if expiresAt != 0 { expiries.push(.init(time: expiresAt, slot: slot)) }
         // Rewritten expiries leave stale heap items behind; rebuild before they pile up.
         if expiries.count > 2 * index.count + 1024 {
             expiries = ExpiryHeap()
-            for slot in index.values where nodes[Int(slot)].expiresAt != 0 {
-                expiries.push(
-                    .init(time: nodes[Int(slot)].expiresAt, slot: slot, generation: nodes[Int(slot)].generation))
+            for slot in index.slots where nodes[Int(slot)].expiresAt != 0 {
+                expiries.push(.init(time: nodes[Int(slot)].expiresAt, slot: slot))
             }
         }
     }
 
     /// Removes the node of `key`; returns whether it was live.
     mutating func remove(_ key: String, now: Int64) -> Bool {
-        guard let slot = index[ByteKey(key)] else { return false }
+        guard let slot = slot(of: key) else { return false }
         let live = !isExpired(slot, now: now)
         remove(slot)
         return live
@@ -271,11 +285,11 @@ struct MemoryShard {
 
     mutating func remove(_ slot: Int32) {
         unlink(slot)
-        index[ByteKey(nodes[Int(slot)].key)] = nil
+        index.remove(slot, hash: SlotTable.hash(nodes[Int(slot)].key))
         bytes -= nodes[Int(slot)].size
         nodes[Int(slot)].value = .bytes([])
         nodes[Int(slot)].key = ""
-        nodes[Int(slot)].generation &+= 1
+        nodes[Int(slot)].expiresAt = 0
         free.append(slot)
     }
 
@@ -307,8 +321,9 @@ struct MemoryShard {
         while removed < limit, let top = expiries.top, top.time <= now {
             expiries.pop()
             let slot = Int(top.slot)
-            guard nodes[slot].generation == top.generation, !nodes[slot].key.isEmpty, nodes[slot].expiresAt == top.time
-            else { continue }
+            // A stale item (the node was removed, or its expiry rewritten) names a node that no
+            // longer expires at its time; a node that does is expired now, whichever item names it.
+            guard !nodes[slot].key.isEmpty, nodes[slot].expiresAt == top.time else { continue }
             remove(top.slot)
             removed += 1
         }
@@ -321,35 +336,12 @@ struct MemoryShard {
 
 }
 
-/// A key compared and hashed by its UTF-8 bytes, as a disk backend compares keys (Swift's
-/// `String` equality would make "café" composed and decomposed one key).
-struct ByteKey: Hashable {
-    let string: String
-
-    init(_ string: String) { self.string = string }
-
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool {
-        var left = lhs.string
-        var right = rhs.string
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
-                a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-            }
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        var copy = string
-        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
-
-/// A binary min-heap of expiry times (stale entries are skipped by generation when popped).
+/// A binary min-heap of expiry times (stale entries are skipped when popped: their node no
+/// longer expires at their time).
 struct ExpiryHeap {
     struct Item {
         let time: Int64
         let slot: Int32
-        let generation: UInt32
     }
 
     private var items: [Item] = []
