@@ -10,18 +10,11 @@ import Logging
 /// What an open found about the end of the last session, and the marker file it read to decide.
 struct ShutdownCheck {
     var outcome: LastShutdown
-    /// The marker file, open (nil when the open did not need it: then the cache opens it itself).
+    /// The marker file, open and unlocked once decided (nil when the open did not need it: then
+    /// the cache opens it itself).
     var file: SyncMarker.File?
     /// True when `file` held a marker of this boot before the open.
     var markedThisBoot = false
-    /// True when the check took the marker's lock and still holds it: the open releases it once
-    /// the environment is open and the marker of this boot written, so that another process's
-    /// open of the same new or suspect directory waits for that, and then finds the marker
-    /// (instead of a half-created data file without one, which it would take for a damaged one).
-    var holdsLock = false
-
-    /// Releases the marker's lock if the check still holds it.
-    func releaseLock() { if holdsLock { file?.unlock() } }
 }
 
 /// What an open found about the end of the last session of a cache directory.
@@ -52,16 +45,12 @@ extension DiskCache {
         if file.isFromCurrentBoot() { return ShutdownCheck(outcome: .safe, file: file, markedThisBoot: true) }
         // Otherwise decide (and verify) under the lock, so that other processes' opens wait, and
         // read again: another open may have recovered the file meanwhile.
-        // The lock is held until the open has finished (ShutdownCheck.releaseLock), not just
-        // while deciding: a new cache's data file exists before its first marker does.
         file.lock()
-        var unlocksOnExit = true
-        defer { if unlocksOnExit { file.unlock() } }
+        defer { file.unlock() }
         let marker = file.read()
         let markedThisBoot = marker != nil && marker?.bootID == SyncMarker.currentBootID
         let result = { (outcome: LastShutdown) in
-            unlocksOnExit = false
-            return ShutdownCheck(outcome: outcome, file: file, markedThisBoot: markedThisBoot, holdsLock: true)
+            ShutdownCheck(outcome: outcome, file: file, markedThisBoot: markedThisBoot)
         }
         // A new cache, or one another open recovered meanwhile.
         if markedThisBoot || access(directory + "/data.mdb", F_OK) != 0 { return result(.safe) }

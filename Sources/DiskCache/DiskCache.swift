@@ -80,7 +80,6 @@ public final class DiskCache: Sendable {
             maximumMapSize: max(configuration.maximumMapSize, configuration.initialMapSize),
             maxReaders: 512, maxDatabases: 8, fileMode: 0o600, flags: flags)
         let shutdown = try DiskCache.checkLastShutdown(directory, configuration: configuration, options: options)
-        defer { shutdown.releaseLock() }
         let environment: Environment
         do {
             do {

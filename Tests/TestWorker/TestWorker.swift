@@ -4,7 +4,6 @@
 //   TestWorker hold-reader <dir>            open a read txn, print "ready", then sleep until killed
 //   TestWorker open-unprivileged <dir>      become "nobody", try to open, print the error code
 //   TestWorker cache-incr <dir> <n> <start-ms>     at <start-ms> (wall clock), increment "counter" n times
-//   TestWorker open-race-incr <dir> <n> <start-ms>  open <dir> (maybe new) at the start line, increment n times, print unclean shutdowns seen
 //   TestWorker cache-add <dir> <id> <keys> <start-ms>  race add() on keys race-0..<keys>; print wins
 //   TestWorker cache-add-pressure <dir> <id> <policy> <rounds>   room for 8 entries, 8 residents read
 //                                          before every round; add() lock-<round> in step with worker
@@ -96,13 +95,6 @@ struct TestWorker {
             waitUntil(Int64(args[4])!)
             for _ in 0..<Int(args[3])! { try cache.increment("counter") }
             print("done")
-        case "open-race-incr":
-            // Opens at the start line (racing the other workers to create the directory), then
-            // increments.
-            waitUntil(Int64(args[4])!)
-            let cache = try DiskCache(directory: directory)
-            for _ in 0..<Int(args[3])! { try cache.increment("counter") }
-            print("done \(try cache.statistics().uncleanShutdowns)")
         case "cache-add":
             let cache = try DiskCache(directory: directory)
             waitUntil(Int64(args[5])!)
