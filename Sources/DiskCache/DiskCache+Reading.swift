@@ -10,8 +10,9 @@ extension DiskCache {
     /// The value stored under `key`, or nil when it is absent, expired, or fails its checksum.
     public func get(_ key: String) throws -> [UInt8]? {
         var value: [UInt8]?
-        try readValue(forKey: key, inline: { value = Array($0) }) { fd, header in
-            // A blob is read straight into the array, then hashed: one copy, one pass.
+        try readValue(forKey: key, inline: { value = Array($0) }) { [unowned(unsafe) self] fd, header in
+            // A blob is read straight into the array, then hashed: one copy, one pass. (The
+            // capture is unowned(unsafe) for the reason given in readValue(forKey:_:).)
             let size = Int(header.valueSize)
             var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
                 count = size
@@ -42,7 +43,10 @@ extension DiskCache {
     @usableFromInline
     @discardableResult
     func readValue(forKey key: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        try readValue(forKey: key, inline: body) { fd, header in
+        // unowned(unsafe): the closure runs within this call, while `self` is alive; a strong
+        // capture would retain the cache on every read (an atomic write to a line every reader
+        // shares, and a slow one: the cache has weak references, so a side table).
+        try readValue(forKey: key, inline: body) { [unowned(unsafe) self] fd, header in
             // The file's size was checked against the record when it was opened, so the mapping
             // ends within the file. An empty blob is not mapped (cannot happen: blobs are large).
             let size = Int(header.valueSize)
@@ -76,7 +80,6 @@ extension DiskCache {
         forKey key: String, inline: (UnsafeRawBufferPointer) throws -> Void,
         blob: (Int32, RecordHeader) throws -> Bool
     ) throws -> Bool {
-        let now = self.now
         var hit = false
         var corrupt = false
         var blobFile: (fd: Int32, record: RecordHeader)?
@@ -94,7 +97,7 @@ extension DiskCache {
                     try environment.read { txn in
                         guard let bytes = try txn.unsafeValue(forKey: storageKey, in: schema.entries),
                             let record = RecordView(bytes), record.belongs(to: raw, isLong: isLong),
-                            !record.header.isExpired(at: now)
+                            !record.header.isExpired(atNow: self.now)
                         else { return }
                         guard !record.header.isBlob else {
                             switch try openBlob(record, storageKey: storageKey, previouslyMissing: &missing) {

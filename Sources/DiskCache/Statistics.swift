@@ -1,10 +1,15 @@
+@_spi(Engine) import LMDB
 import Synchronization
 
 /// In-memory operation counters of one ``DiskCache`` instance (never written to disk, so a read
 /// never turns into a write).
+///
+/// Reads count in stripes per thread (``StripedCounter``): readers on different cores never
+/// write a common cache line. The write-side counters change once per commit, so plain atomics
+/// do.
 final class Counters: Sendable {
-    let hits = Atomic<Int>(0)
-    let misses = Atomic<Int>(0)
+    let hits = StripedCounter()
+    let misses = StripedCounter()
     let sets = Atomic<Int>(0)
     let deletes = Atomic<Int>(0)
     let expirations = Atomic<Int>(0)
@@ -12,6 +17,37 @@ final class Counters: Sendable {
     let corruptions = Atomic<Int>(0)
     /// Opens that found the last session ended in a machine crash with unflushed commits.
     let uncleanShutdowns = Atomic<Int>(0)
+
+    deinit {
+        hits.deallocate()
+        misses.deallocate()
+    }
+}
+
+/// A counter that threads add to without sharing a cache line: each adds to its own stripe
+/// (``AtomicStripes``), and a load sums them. Same calls as an `Atomic<Int>` counter; every
+/// access is relaxed (a load is a sum, not a snapshot). A value over memory its owner frees
+/// (``deallocate()``), so that an add retains no object.
+struct StripedCounter: Sendable {
+    private let stripes = AtomicStripes(minimumCount: 64)
+
+    /// Frees the stripes; no copy of the counter may be used afterwards.
+    func deallocate() { stripes.deallocate() }
+
+    /// Adds `delta` to the calling thread's stripe.
+    @inline(__always)
+    func add(_ delta: Int, ordering: AtomicUpdateOrdering) {
+        stripes.add(delta)
+    }
+
+    /// Subtracts `delta` (from the calling thread's stripe).
+    @inline(__always)
+    func subtract(_ delta: Int, ordering: AtomicUpdateOrdering) {
+        stripes.add(0 &- delta)
+    }
+
+    /// The total of every stripe.
+    func load(ordering: AtomicLoadOrdering) -> Int { stripes.sum }
 }
 
 /// A snapshot of a cache's counters and totals.

@@ -105,18 +105,14 @@ public final class Environment: Sendable {
     public func statistics() throws -> DatabaseStatistics {
         var stat = MDB_stat()
         // LMDB reads the meta pages in the map: hold the map lock, so no resize unmaps them.
-        core.mapLock.lockShared()
-        defer { core.mapLock.unlockShared() }
-        try check(mdb_env_stat(core.env, &stat), "mdb_env_stat", core.path)
+        try core.mapLock.withShared { try check(mdb_env_stat(core.env, &stat), "mdb_env_stat", core.path) }
         return DatabaseStatistics(stat)
     }
 
     /// Map size, last page, last transaction and reader counts.
     public func info() throws -> EnvironmentInfo {
         var info = MDB_envinfo()
-        core.mapLock.lockShared()
-        defer { core.mapLock.unlockShared() }
-        try check(mdb_env_info(core.env, &info), "mdb_env_info", core.path)
+        try core.mapLock.withShared { try check(mdb_env_info(core.env, &info), "mdb_env_info", core.path) }
         return EnvironmentInfo(info)
     }
 
@@ -144,9 +140,7 @@ public final class Environment: Sendable {
     /// With `compact`, free pages are left out and pages renumbered (a smaller copy).
     public func copy(to path: String, compact: Bool = false) throws {
         let flags = compact ? UInt32(MDB_CP_COMPACT) : 0
-        core.mapLock.lockShared()
-        defer { core.mapLock.unlockShared() }
-        try check(mdb_env_copy2(core.env, path, flags), "mdb_env_copy2", path)
+        try core.mapLock.withShared { try check(mdb_env_copy2(core.env, path, flags), "mdb_env_copy2", path) }
     }
 
     /// How many environments this process has open, across all paths.

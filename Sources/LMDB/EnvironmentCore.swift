@@ -7,13 +7,6 @@ import Synchronization
     import Darwin
 #endif
 
-/// A raw LMDB transaction pointer that may be parked in the read pool.
-struct TransactionPointer: @unchecked Sendable {
-    // @unchecked: a reset read transaction opened with MDB_NOTLS belongs to no thread; it is
-    // only renewed and used by one thread at a time (it leaves the pool while in use).
-    let raw: OpaquePointer
-}
-
 /// The one `MDB_env` of a path in this process, shared by every ``Environment`` that opens it.
 ///
 /// It owns the environment handle, the pool of reset read transactions, the named database
@@ -33,7 +26,7 @@ final class EnvironmentCore: @unchecked Sendable {
     /// another value, and must not use the parent's environment (LMDB's locks and reader slots
     /// belong to the parent).
     private let forkGeneration: Int
-    private let readPool = Mutex<[TransactionPointer]>([])
+    private let readPool: ReadTransactionPool
     private let databases = Mutex<[String: Database]>([:])
     /// The registry's key for this environment (see ``EnvironmentRegistry``), set when it opens.
     var registryKey = ""
@@ -61,18 +54,17 @@ final class EnvironmentCore: @unchecked Sendable {
         self.env = env
         self.path = path
         self.options = options
+        readPool = ReadTransactionPool(capacity: options.readTransactionPoolSize)
         // A process killed inside a read transaction leaves its slot behind, pinning pages.
         var dead: Int32 = 0
         _ = mdb_reader_check(env, &dead)
     }
 
+    deinit { readPool.deallocate() }
+
     /// Closes the environment. Called once, by the registry, when no ``Environment`` uses it.
     func close() {
-        let parked = readPool.withLock { pool -> [TransactionPointer] in
-            defer { pool.removeAll() }
-            return pool
-        }
-        for txn in parked { mdb_txn_abort(txn.raw) }
+        for txn in readPool.drain() { mdb_txn_abort(txn) }
         mdb_env_close(env)
     }
 
@@ -83,23 +75,25 @@ final class EnvironmentCore: @unchecked Sendable {
         try checkMapped()
         var clearedReaders = false
         while true {
-            mapLock.lockShared()
-            let pooled = readPool.withLock { $0.popLast() }
+            let hold = mapLock.lockShared()
+            let pooled = readPool.take(near: hold.slot)
             var txn: OpaquePointer?
             let rc: Int32
             if let pooled {
-                txn = pooled.raw
-                rc = mdb_txn_renew(pooled.raw)
+                txn = pooled
+                rc = mdb_txn_renew(pooled)
             } else {
                 rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
             }
             guard rc == 0, let txn else {
                 // A failed renew leaves the transaction reset; a failed begin frees it.
-                if let pooled { mdb_txn_abort(pooled.raw) }
-                mapLock.unlockShared()
+                if let pooled { mdb_txn_abort(pooled) }
+                mapLock.unlockShared(hold)
                 if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
                 if rc == MDB_READERS_FULL, !clearedReaders {
                     clearedReaders = true
+                    // The transactions parked here hold reader slots too: free them first.
+                    for parked in readPool.drain() { mdb_txn_abort(parked) }
                     _ = try readerCheck()
                     continue
                 }
@@ -108,13 +102,8 @@ final class EnvironmentCore: @unchecked Sendable {
             }
             defer {
                 mdb_txn_reset(txn)
-                let kept = readPool.withLock { pool -> Bool in
-                    guard pool.count < options.readTransactionPoolSize else { return false }
-                    pool.append(TransactionPointer(raw: txn))
-                    return true
-                }
-                if !kept { mdb_txn_abort(txn) }
-                mapLock.unlockShared()
+                if !readPool.park(txn, near: hold.slot) { mdb_txn_abort(txn) }
+                mapLock.unlockShared(hold)
             }
             return try body(txn)
         }
@@ -125,11 +114,11 @@ final class EnvironmentCore: @unchecked Sendable {
     func withWriteTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
         try checkMapped()
         while true {
-            mapLock.lockShared()
+            let hold = mapLock.lockShared()
             var begun: OpaquePointer?
             let rc = mdb_txn_begin(env, nil, 0, &begun)
             guard rc == 0, let txn = begun else {
-                mapLock.unlockShared()
+                mapLock.unlockShared(hold)
                 if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
                 try check(rc, "mdb_txn_begin", path)
                 continue  // unreachable
@@ -139,13 +128,13 @@ final class EnvironmentCore: @unchecked Sendable {
                 result = try body(txn)
             } catch {
                 mdb_txn_abort(txn)
-                mapLock.unlockShared()
+                mapLock.unlockShared(hold)
                 if let lmdb = error as? LMDBError, lmdb.code == .mapFull, try growMap() { continue }
                 throw error
             }
             // A failed commit has already freed the transaction: never abort it again.
             let commit = mdb_txn_commit(txn)
-            mapLock.unlockShared()
+            mapLock.unlockShared(hold)
             if commit == MDB_MAP_FULL, try growMap() { continue }
             try check(commit, "mdb_txn_commit", path)
             return result
@@ -310,16 +299,17 @@ final class EnvironmentCore: @unchecked Sendable {
 
     private func withFreshReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
         var begun: OpaquePointer?
+        var hold: MapLock.Hold
         while true {
-            mapLock.lockShared()
+            hold = mapLock.lockShared()
             let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &begun)
             if rc == 0 { break }
-            mapLock.unlockShared()
+            mapLock.unlockShared(hold)
             // Another process grew the map: adopt its size (under the exclusive lock), then retry.
             if rc == MDB_MAP_RESIZED, try adoptMapSize() { continue }
             try check(rc, "mdb_txn_begin", path)
         }
-        defer { mapLock.unlockShared() }
+        defer { mapLock.unlockShared(hold) }
         guard let txn = begun else { throw LMDBError(code: .outOfMemory, operation: "mdb_txn_begin") }
         let result: R
         do {

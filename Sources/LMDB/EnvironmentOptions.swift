@@ -2,7 +2,7 @@ import CLMDB
 
 extension Environment {
     /// How an environment is opened. The defaults suit a cache: a 1 GiB map that grows
-    /// on demand up to 1 TiB of address space, durable commits, 512 reader slots.
+    /// on demand up to 1 TiB of address space, durable commits, 512 reader slots, 64 pooled read transactions.
     ///
     /// Only the first opener of a path in a process decides these options: later opens of the
     /// same path share its handle (LMDB allows one handle per path per process).
@@ -22,7 +22,10 @@ extension Environment {
         public var fileMode: UInt16
         /// LMDB flags. `MDB_NOTLS` is always added, whatever this says.
         public var flags: Flags
-        /// How many reset read transactions are kept for reuse (each holds a reader slot).
+        /// How many reset read transactions are kept for reuse (each holds a reader slot), rounded
+        /// up to a power of two. Each thread reuses the one of its own slot of the pool, so reads
+        /// on up to this many threads at once never wait for one another nor begin a transaction;
+        /// 0 keeps none (every read begins and aborts one).
         public var readTransactionPoolSize: Int
 
         /// Creates options; every parameter has a default that suits a cache.
@@ -33,7 +36,7 @@ extension Environment {
             maxDatabases: Int = 16,
             fileMode: UInt16 = 0o600,
             flags: Flags = [],
-            readTransactionPoolSize: Int = 8
+            readTransactionPoolSize: Int = 64
         ) {
             self.mapSize = mapSize
             self.maximumMapSize = maximumMapSize

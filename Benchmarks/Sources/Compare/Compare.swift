@@ -46,6 +46,9 @@ struct Compare {
         }
         let sync = args[6] == "sync"
         switch args[1] {
+        case "diskcache" where ReadWorkloads2.handles(args[3]):  // get-hit-threads<N>, get-hit-shared
+            _ = try ReadWorkloads2.run(
+                directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
         case "diskcache":
             _ = try DiskCacheWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)

@@ -1,17 +1,32 @@
+@_spi(Engine) import LMDB
 import Synchronization
 
-/// Reads remembered in memory for the least-recently-used and least-frequently-used policies,
-/// so that a read never becomes a write.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads remembered in memory for the least-recently-used, least-frequently-used and S3-FIFO
+/// policies, so that a read never becomes a write.
 ///
-/// Each hit records its storage key with a hit count and a process-local tick. The next write
-/// transaction of this process folds the log into the eviction order (and empties it) *before*
-/// its own writes, since every read in the log happened before them. A fold touches only the
-/// order index and the side table of ranks, never a value, and the log is bounded: once it holds
-/// `capacity` keys, the hit that filled it moves them aside (to be folded) and asks the async
-/// writer thread for a fold transaction of its own, while later hits fill the log anew. Up to
-/// ``pendingLimit`` keys wait aside; only past that, while the writer is behind, are hits of new
-/// keys dropped. The eviction order is therefore an approximation: reads since the last write
-/// of this process do not count yet; each process folds only its own reads.
+/// Each hit records its storage key with a hit count and a tick (when it happened). The next
+/// write transaction of this process folds the log into the eviction order (and empties it)
+/// *before* its own writes, since every read in the log happened before them. A fold touches
+/// only the order index and the side table of ranks, never a value, and the log is bounded: once
+/// a stripe of it holds `capacity` keys, the hit that filled it moves them aside (to be folded)
+/// and asks the async writer thread for a fold transaction of its own, while later hits fill the
+/// stripe anew. Up to ``pendingLimit`` keys wait aside per stripe; only past that, while the
+/// writer is behind, are hits of new keys dropped. The eviction order is therefore an
+/// approximation: reads since the last write of this process do not count yet; each process
+/// folds only its own reads.
+///
+/// The log is striped by thread (``ThreadSlot``): each stripe has its own lock and table, so
+/// readers on different threads neither share a lock nor a cache line. A fold merges the stripes
+/// (hits add up, the latest tick wins) and orders the keys by tick. Ticks come from the monotonic
+/// clock, kept strictly increasing within a stripe, so the merged order is the order in which the
+/// hits happened, whichever threads they ran on (a single thread, or a task that hops between
+/// threads, folds exactly as one table would).
 final class AccessLog: Sendable {
     struct Access {
         var hits: UInt32
@@ -22,29 +37,41 @@ final class AccessLog: Sendable {
         var entries: [[UInt8]: Access] = [:]
         /// Full logs moved aside, waiting for their fold.
         var pending: [[UInt8]: Access] = [:]
+        /// The last tick handed out in this stripe.
         var tick: UInt64 = 0
     }
 
-    private let table = Mutex(State())
+    /// One stripe's lock and table, padded so that two stripes never share a cache line.
+    private final class Stripe: Sendable {
+        let table = Mutex(State())
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    private let stripes: [Stripe]
     let capacity: Int
-    /// The most keys waiting aside for a fold: three full logs.
+    /// The most keys waiting aside for a fold in one stripe: three full logs.
     var pendingLimit: Int { 3 * capacity }
 
-    /// A log of up to `capacity` keys: 1024 for least recently and least frequently used (a
-    /// fold moves each key in the order), 8192 for S3-FIFO (a fold only sets read bits).
+    /// A log of up to `capacity` keys per stripe: 1024 for least recently and least frequently
+    /// used (a fold moves each key in the order), 8192 for S3-FIFO (a fold only sets read bits).
     static func capacity(for policy: EvictionPolicy) -> Int { policy == .s3FIFO ? 8192 : 1024 }
+
+    /// How many stripes a log has: threads beyond this many share them.
+    static let stripeCount = 16
 
     init(capacity: Int = 1024) {
         self.capacity = capacity
+        stripes = (0..<AccessLog.stripeCount).map { _ in Stripe() }
     }
 
-    /// Records one hit of `storageKey`. Returns true when this hit filled the log: the caller
-    /// should have it folded soon (``DiskCache/requestFold()``).
+    /// Records one hit of `storageKey`. Returns true when this hit filled its stripe of the log:
+    /// the caller should have it folded soon (``DiskCache/requestFold()``).
     @discardableResult
     func record(_ storageKey: UnsafeRawBufferPointer) -> Bool {
         let key = Array(storageKey)
-        return table.withLock { state -> Bool in
-            state.tick &+= 1
+        let now = AccessLog.clockTick()
+        return stripes[ThreadSlot.current % AccessLog.stripeCount].table.withLock { state -> Bool in
+            state.tick = max(now, state.tick &+ 1)
             if var access = state.entries[key] {
                 access.hits &+= 1
                 access.tick = state.tick
@@ -64,6 +91,14 @@ final class AccessLog: Sendable {
         }
     }
 
+    /// The monotonic clock in nanoseconds.
+    @inline(__always)
+    private static func clockTick() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
     /// Adds `accesses` to `target`: hits add up, the latest tick wins.
     private static func merge(_ accesses: [[UInt8]: Access], into target: inout [[UInt8]: Access]) {
         for (key, access) in accesses {
@@ -77,19 +112,22 @@ final class AccessLog: Sendable {
 
     /// Takes every recorded access, oldest last access first.
     func drain() -> [(key: [UInt8], access: Access)] {
-        let entries = table.withLock { state -> [[UInt8]: Access] in
-            var all = state.pending
-            Self.merge(state.entries, into: &all)
-            state.entries.removeAll(keepingCapacity: true)
-            state.pending.removeAll()
-            return all
+        var all: [[UInt8]: Access] = [:]
+        for stripe in stripes {
+            stripe.table.withLock { state in
+                Self.merge(state.pending, into: &all)
+                Self.merge(state.entries, into: &all)
+                state.entries.removeAll(keepingCapacity: true)
+                state.pending.removeAll()
+            }
         }
-        return entries.map { (key: $0.key, access: $0.value) }.sorted { $0.access.tick < $1.access.tick }
+        return all.map { (key: $0.key, access: $0.value) }.sorted { $0.access.tick < $1.access.tick }
     }
 
-    /// Puts back accesses whose fold did not commit (lossy: only while there is room).
+    /// Puts back accesses whose fold did not commit (lossy: only while there is room), in the
+    /// calling thread's stripe.
     func restore(_ accesses: [(key: [UInt8], access: Access)]) {
-        table.withLock { state in
+        stripes[ThreadSlot.current % AccessLog.stripeCount].table.withLock { state in
             for (key, access) in accesses where state.entries[key] == nil && state.entries.count < capacity {
                 state.entries[key] = access
             }
@@ -97,7 +135,9 @@ final class AccessLog: Sendable {
     }
 
     /// True when nothing is recorded.
-    var isEmpty: Bool { table.withLock { $0.entries.isEmpty && $0.pending.isEmpty } }
+    var isEmpty: Bool {
+        stripes.allSatisfy { stripe in stripe.table.withLock { $0.entries.isEmpty && $0.pending.isEmpty } }
+    }
 }
 
 /// Ranks in the eviction order: the order index sorts entries by rank, and the head is the

@@ -39,6 +39,11 @@ struct RecordHeader: Equatable {
     @inline(__always)
     func isExpired(at now: Int64) -> Bool { expiresAt != 0 && expiresAt <= now }
 
+    /// ``isExpired(at:)``, reading the clock only for an entry that has a deadline (a read of an
+    /// entry that never expires pays no clock call).
+    @inline(__always)
+    func isExpired(atNow now: @autoclosure () -> Int64) -> Bool { expiresAt != 0 && expiresAt <= now() }
+
     /// The largest value size a header may claim (1 PiB): anything larger is damage, and would
     /// not fit the arithmetic of volumes.
     static let maximumValueSize: UInt64 = 1 << 50

@@ -30,9 +30,13 @@ enum StorageKey {
 }
 
 extension String {
-    /// Calls `body` with the string's UTF-8 bytes, without copying when the string is native.
+    /// Calls `body` with the string's UTF-8 bytes, without copying when the string is native
+    /// (nor retaining it: the contiguous view borrows the string; a bridged one is copied).
     @inline(__always)
     func withUTF8Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
         var copy = self
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
