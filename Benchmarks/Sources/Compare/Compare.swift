@@ -45,6 +45,8 @@ struct Compare {
         }
         let sync = args[6] == "sync"
         switch args[1] {
+        case "diskcache" where WriteWorkloads2.handles(args[3]):
+            try WriteWorkloads2.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
         case "diskcache":
             _ = try DiskCacheWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
