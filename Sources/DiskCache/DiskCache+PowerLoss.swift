@@ -123,8 +123,15 @@ extension DiskCache {
             return
         }
         try storage {
-            let flushed = try environment.info().lastTransactionID
+            var flushed = try environment.info().lastTransactionID
             try environment.sync()
+            // Commits came during that flush: flush again outside the lock, so that the flush
+            // inside it covers only what the (short) second one did not.
+            let afterFirst = try environment.info().lastTransactionID
+            if afterFirst != flushed {
+                flushed = afterFirst
+                try environment.sync()
+            }
             try environment.write { _ in
                 let transaction = try environment.info().lastTransactionID
                 if transaction != flushed { try environment.sync() }

@@ -391,7 +391,9 @@ public final class DiskCache: Sendable {
         } catch {
             fail(batch, with: error)
         }
-        syncIfDue()
+        // On the engine thread: the batch's writers (and, through the flush's short spell inside
+        // LMDB's writer lock, every process's writers) do not wait for a flush of the data file.
+        syncIfDue(inBackground: true)
     }
 
     /// Runs `requests` in one write transaction and commits it; counts what it did afterwards.
@@ -400,6 +402,9 @@ public final class DiskCache: Sendable {
         let accesses = accessLog?.drain() ?? []
         let written = BlobLedger()
         do {
+            // Before LMDB's writer lock, so that the marker's fsync does not hold up the writers of
+            // other processes; checked again inside the lock (a flush may have come meanwhile).
+            try markUnflushed()
             try environment.write { txn in
                 try markUnflushed()
                 written.beginRun()
@@ -451,13 +456,21 @@ public final class DiskCache: Sendable {
         }
     }
 
-    /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval.
-    func syncIfDue() {
+    /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval:
+    /// now, or `inBackground` on the ``EngineThread`` (after a commit: its writers return at
+    /// once, the flush follows within milliseconds).
+    func syncIfDue(inBackground: Bool = false) {
         guard case .periodic(let interval) = configuration.durability else { return }
         let current = DiskCache.monotonicMilliseconds()
         let last = lastSync.load(ordering: .relaxed)
         guard current - last >= interval.milliseconds else { return }
         guard lastSync.compareExchange(expected: last, desired: current, ordering: .relaxed).exchanged else { return }
+        guard inBackground else { return periodicFlush() }
+        EngineThread.shared.submit { [weak self] in self?.periodicFlush() }
+    }
+
+    /// The flush of ``syncIfDue(inBackground:)``; a failure is logged (the next one retries).
+    private func periodicFlush() {
         do {
             try flushEverything()
         } catch {
