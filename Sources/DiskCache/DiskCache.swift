@@ -51,6 +51,10 @@ public final class DiskCache: Sendable {
     let lastOrphanSweep = Atomic<Int64>(0)
     /// When the data file was last flushed (ms, monotonic within this process).
     private let lastSync: Atomic<Int64>
+    /// The expiry floor (see ``BatchState/expiryFloor``) as this process's last commit left it,
+    /// and that commit's transaction id: valid for the next transaction only if no other commit
+    /// (of any process) came in between.
+    private let expiryFloorHint = Mutex<(transaction: Int, floor: Int64)>((0, .min))
 
     var schema: Schema { store.schema }
     var logger: Logger { configuration.logger }
@@ -401,6 +405,7 @@ public final class DiskCache: Sendable {
         var totals = BatchState(meta: MetaState(), now: 0)
         let accesses = accessLog?.drain() ?? []
         let written = BlobLedger()
+        var transaction = 0
         do {
             // Before LMDB's writer lock, so that the marker's fsync does not hold up the writers of
             // other processes; checked again inside the lock (a flush may have come meanwhile).
@@ -409,6 +414,9 @@ public final class DiskCache: Sendable {
                 try markUnflushed()
                 written.beginRun()
                 var state = BatchState(meta: try MetaState.load(txn, schema), now: now, written: written)
+                transaction = txn.id
+                let hint = expiryFloorHint.withLock { $0 }
+                if hint.transaction + 1 == transaction { state.expiryFloor = hint.floor }
                 // The recorded reads happened before this batch's writes: fold them first, so
                 // that what the batch writes ranks newest.
                 try fold(accesses, txn, &state)
@@ -441,6 +449,7 @@ public final class DiskCache: Sendable {
             blobs.remove(written.all)
             throw error
         }
+        expiryFloorHint.withLock { $0 = (transaction, totals.expiryFloor) }
         blobs.remove(written.abandoned)
         blobs.remove(totals.blobsToRemove)
         counters.sets.add(totals.sets, ordering: .relaxed)
