@@ -221,6 +221,7 @@ extension DiskCache {
             var new = old
             new.expiresAt = deadline
             try store.rewriteHeader(txn, storageKey: storageKey, from: old, to: new)
+            if deadline != 0 { state.expiryFloor = min(state.expiryFloor, deadline) }
             state.changed = true
             return true
         }

@@ -56,14 +56,16 @@ extension DiskCache {
     /// limits, so the bound holds after every commit.
     func enforceLimits(_ txn: borrowing Transaction, _ state: inout BatchState) throws {
         var culled = 0
-        while culled < configuration.cullLimit, try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
+        while culled < configuration.cullLimit, state.expiryFloor <= state.now,
+            try removeHead(of: schema.expiry, txn, &state, onlyExpired: true)
+        {
             culled += 1
             state.expirations += 1
         }
         guard configuration.evictionPolicy != .none else { return }
         let evictionsBefore = state.evictions
         while isOverLimit(state.meta) {
-            if try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
+            if state.expiryFloor <= state.now, try removeHead(of: schema.expiry, txn, &state, onlyExpired: true) {
                 state.expirations += 1
             } else if try evictOne(txn, &state) {
                 state.evictions += 1
@@ -139,8 +141,14 @@ extension DiskCache {
                     return (IndexKey.number(entry.key), Array(IndexKey.storageKey(entry.key)))
                 }
             }
-            guard let (number, storageKey) = head else { return false }
-            if onlyExpired && Int64(bitPattern: number) > state.now { return false }
+            guard let (number, storageKey) = head else {
+                if index == schema.expiry { state.expiryFloor = .max }
+                return false
+            }
+            if onlyExpired && Int64(bitPattern: number) > state.now {
+                if index == schema.expiry { state.expiryFloor = Int64(bitPattern: number) }
+                return false
+            }
             let removed = try storageKey.withUnsafeBytes { key -> Bool in
                 let header = try txn.withValue(forKey: key, in: schema.entries) { RecordView($0)?.header } ?? nil
                 let rowMatches: Bool

@@ -70,6 +70,7 @@ extension DiskCache {
         if repair {
             var orphans: [BlobID] = []
             let report = try write { txn, state in
+                state.expiryFloor = .min  // the repair may add expiry rows
                 let result = try verify(txn, now: state.now, repair: true, candidates: candidates)
                 state.meta.count = Int64(result.report.entries)
                 state.meta.volume = Int64(result.report.volume)

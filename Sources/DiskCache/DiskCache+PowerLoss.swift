@@ -15,6 +15,11 @@ struct ShutdownCheck {
     var file: SyncMarker.File?
     /// True when `file` held a marker of this boot before the open.
     var markedThisBoot = false
+    /// True when this open holds the lock on `file`: it decided, and keeps other processes'
+    /// opens waiting until ``DiskCache/finishRecovery(_:)`` has written a marker of this boot
+    /// (otherwise an open that comes while this one creates the data file would find a data file
+    /// without a marker of this boot, take it for a machine crash's, and move it aside).
+    var holdsLock = false
 }
 
 /// What an open found about the end of the last session of a cache directory.
@@ -46,11 +51,13 @@ extension DiskCache {
         // Otherwise decide (and verify) under the lock, so that other processes' opens wait, and
         // read again: another open may have recovered the file meanwhile.
         file.lock()
-        defer { file.unlock() }
+        var decided = false
+        defer { if !decided { file.unlock() } }  // a throw unlocks; a decision keeps the lock
         let marker = file.read()
         let markedThisBoot = marker != nil && marker?.bootID == SyncMarker.currentBootID
         let result = { (outcome: LastShutdown) in
-            ShutdownCheck(outcome: outcome, file: file, markedThisBoot: markedThisBoot)
+            decided = true
+            return ShutdownCheck(outcome: outcome, file: file, markedThisBoot: markedThisBoot, holdsLock: true)
         }
         // A new cache, or one another open recovered meanwhile.
         if markedThisBoot || access(directory + "/data.mdb", F_OK) != 0 { return result(.safe) }
@@ -76,6 +83,7 @@ extension DiskCache {
 
     /// After the environment opened: repairs a verified file, and notes a flush of this boot.
     func finishRecovery(_ shutdown: ShutdownCheck) throws {
+        defer { if shutdown.holdsLock { shutdown.file?.unlock() } }
         guard configuration.durability.defersFlushes else { return }
         switch shutdown.outcome {
         case .safe:
@@ -115,8 +123,15 @@ extension DiskCache {
             return
         }
         try storage {
-            let flushed = try environment.info().lastTransactionID
+            var flushed = try environment.info().lastTransactionID
             try environment.sync()
+            // Commits came during that flush: flush again outside the lock, so that the flush
+            // inside it covers only what the (short) second one did not.
+            let afterFirst = try environment.info().lastTransactionID
+            if afterFirst != flushed {
+                flushed = afterFirst
+                try environment.sync()
+            }
             try environment.write { _ in
                 let transaction = try environment.info().lastTransactionID
                 if transaction != flushed { try environment.sync() }

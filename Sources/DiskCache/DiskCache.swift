@@ -51,6 +51,10 @@ public final class DiskCache: Sendable {
     let lastOrphanSweep = Atomic<Int64>(0)
     /// When the data file was last flushed (ms, monotonic within this process).
     private let lastSync: Atomic<Int64>
+    /// The expiry floor (see ``BatchState/expiryFloor``) as this process's last commit left it,
+    /// and that commit's transaction id: valid for the next transaction only if no other commit
+    /// (of any process) came in between.
+    private let expiryFloorHint = Mutex<(transaction: Int, floor: Int64)>((0, .min))
 
     var schema: Schema { store.schema }
     var logger: Logger { configuration.logger }
@@ -391,7 +395,9 @@ public final class DiskCache: Sendable {
         } catch {
             fail(batch, with: error)
         }
-        syncIfDue()
+        // On the engine thread: the batch's writers (and, through the flush's short spell inside
+        // LMDB's writer lock, every process's writers) do not wait for a flush of the data file.
+        syncIfDue(inBackground: true)
     }
 
     /// Runs `requests` in one write transaction and commits it; counts what it did afterwards.
@@ -399,11 +405,18 @@ public final class DiskCache: Sendable {
         var totals = BatchState(meta: MetaState(), now: 0)
         let accesses = accessLog?.drain() ?? []
         let written = BlobLedger()
+        var transaction = 0
         do {
+            // Before LMDB's writer lock, so that the marker's fsync does not hold up the writers of
+            // other processes; checked again inside the lock (a flush may have come meanwhile).
+            try markUnflushed()
             try environment.write { txn in
                 try markUnflushed()
                 written.beginRun()
                 var state = BatchState(meta: try MetaState.load(txn, schema), now: now, written: written)
+                transaction = txn.id
+                let hint = expiryFloorHint.withLock { $0 }
+                if hint.transaction + 1 == transaction { state.expiryFloor = hint.floor }
                 // The recorded reads happened before this batch's writes: fold them first, so
                 // that what the batch writes ranks newest.
                 try fold(accesses, txn, &state)
@@ -436,6 +449,7 @@ public final class DiskCache: Sendable {
             blobs.remove(written.all)
             throw error
         }
+        expiryFloorHint.withLock { $0 = (transaction, totals.expiryFloor) }
         blobs.remove(written.abandoned)
         blobs.remove(totals.blobsToRemove)
         counters.sets.add(totals.sets, ordering: .relaxed)
@@ -451,13 +465,21 @@ public final class DiskCache: Sendable {
         }
     }
 
-    /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval.
-    func syncIfDue() {
+    /// With ``Durability/periodic(_:)``, flushes when the last flush is older than the interval:
+    /// now, or `inBackground` on the ``EngineThread`` (after a commit: its writers return at
+    /// once, the flush follows within milliseconds).
+    func syncIfDue(inBackground: Bool = false) {
         guard case .periodic(let interval) = configuration.durability else { return }
         let current = DiskCache.monotonicMilliseconds()
         let last = lastSync.load(ordering: .relaxed)
         guard current - last >= interval.milliseconds else { return }
         guard lastSync.compareExchange(expected: last, desired: current, ordering: .relaxed).exchanged else { return }
+        guard inBackground else { return periodicFlush() }
+        EngineThread.shared.submit { [weak self] in self?.periodicFlush() }
+    }
+
+    /// The flush of ``syncIfDue(inBackground:)``; a failure is logged (the next one retries).
+    private func periodicFlush() {
         do {
             try flushEverything()
         } catch {

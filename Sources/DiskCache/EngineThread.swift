@@ -43,6 +43,10 @@ final class EngineThread: @unchecked Sendable {
         }
     }
 
+    /// Queues `job` to run on the engine thread, without waiting for it (a periodic flush that
+    /// a writer should not wait for).
+    func submit(_ job: @escaping @Sendable () -> Void) { enqueue(job) }
+
     /// Queues `job`.
     private func enqueue(_ job: @escaping () -> Void) {
         pthread_mutex_lock(mutex)

@@ -120,6 +120,38 @@ struct ExpiryTests {
         }
     }
 
+    @Test("a write culls what has expired, also after commits that found nothing to cull, and after another writer's")
+    func cullAfterQuietCommits() throws {
+        try withCacheDirectory { path in
+            let clock = ManualClock()
+            let cache = try makeCache(path, clock: clock)
+            // Commits that find no expired entry learn the soonest deadline and stop looking...
+            for i in 0..<5 { try cache.set(bytes("v"), forKey: "forever-\(i)") }
+            try cache.set(bytes("v"), forKey: "soon", expiry: .after(.seconds(2)))
+            try cache.set(bytes("v"), forKey: "later", expiry: .after(.seconds(60)))
+            try cache.set(bytes("v"), forKey: "forever-5")
+            #expect(try cache.count == 8)
+            // ...until it passes: then the next write culls.
+            clock.advance(by: .seconds(3))
+            try cache.set(bytes("v"), forKey: "forever-6")
+            #expect(try cache.count == 8)
+            #expect(try cache.statistics().expirations == 1)
+            // Another writer of the directory (another instance, as another process would) adds a
+            // sooner deadline than this one has seen: this one's next write after it culls it.
+            let other = try makeCache(path, clock: clock)
+            try other.set(bytes("v"), forKey: "other", expiry: .after(.seconds(1)))
+            clock.advance(by: .seconds(2))
+            try cache.set(bytes("v"), forKey: "forever-7")
+            #expect(try cache.count == 9)
+            #expect(try !other.contains("other"))
+            #expect(try cache.keys(matching: "other").isEmpty)
+            clock.advance(by: .seconds(60))
+            try cache.set(bytes("v"), forKey: "forever-8")
+            #expect(try cache.count == 9)  // "later" culled
+            #expect(try cache.check().isClean)
+        }
+    }
+
     @Test("absolute deadlines")
     func absolute() throws {
         try withCacheDirectory { path in

@@ -25,6 +25,23 @@ struct MultiProcessTests {
         }
     }
 
+    @Test("4 processes creating one new cache at once: none takes the new file for a crashed one")
+    func concurrentCreation() throws {
+        try withCacheDirectory { path in  // absent until the workers open it
+            let start = startLine()
+            let workers = try (0..<4).map { id in try Worker.start(["cache-open-new", path, "\(id)", start]) }
+            for worker in workers {
+                #expect(worker.readLine() == "done")
+                #expect(worker.wait() == 0)
+            }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+            #expect(!names.contains { $0.hasPrefix("damaged-") })
+            let cache = try DiskCache(directory: path)
+            for id in 0..<4 { #expect(try cache.get("worker-\(id)") != nil) }
+            #expect(try cache.check().isClean)
+        }
+    }
+
     @Test("of concurrent adds from 4 processes, exactly one wins each key")
     func concurrentAdds() throws {
         try withCacheDirectory { path in

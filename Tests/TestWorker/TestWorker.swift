@@ -95,6 +95,12 @@ struct TestWorker {
             waitUntil(Int64(args[4])!)
             for _ in 0..<Int(args[3])! { try cache.increment("counter") }
             print("done")
+        case "cache-open-new":
+            // Opens a directory that does not exist yet, at the same moment as other workers.
+            waitUntil(Int64(args[4])!)
+            let cache = try DiskCache(directory: directory)
+            try cache.set(Array("here".utf8), forKey: "worker-\(args[3])")
+            print("done")
         case "cache-add":
             let cache = try DiskCache(directory: directory)
             waitUntil(Int64(args[5])!)

@@ -49,6 +49,8 @@ struct Compare {
         case "diskcache" where ReadWorkloads2.handles(args[3]):  // get-hit-threads<N>, get-hit-shared
             _ = try ReadWorkloads2.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
+        case "diskcache" where WriteWorkloads2.handles(args[3]):
+            try WriteWorkloads2.run(directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)
         case "diskcache":
             _ = try DiskCacheWorkloads.run(
                 directory: args[2], workload: args[3], keys: keys, valueSize: valueSize, sync: sync)

@@ -15,6 +15,11 @@ struct BatchState {
     /// S3-FIFO: the sequences this transaction's writes were placed at (moves within the queues
     /// take sequences too, so the sequence alone cannot tell a write from a move).
     var writtenSequences: Set<UInt64> = []
+    /// A deadline no row of the expiry index is below (ms since the epoch); `Int64.min` when
+    /// unknown, `Int64.max` when the index is empty. While it is in the future, a commit has no
+    /// expired entry to cull and skips looking (see ``DiskCache/enforceLimits(_:_:)``). Every
+    /// row added lowers it.
+    var expiryFloor = Int64.min
     /// Entries removed because they had expired (swept or replaced).
     var expirations = 0
     /// Entries evicted to make room.
@@ -163,7 +168,7 @@ struct EntryStore: Sendable {
             }
             UnsafeMutableRawBufferPointer(rebasing: buffer[(RecordHeader.size + keyBytes)...]).copyMemory(from: value)
         }
-        try index(txn, storageKey: storageKey, header: header)
+        try index(txn, storageKey: storageKey, header: header, state: &state)
         let volume = EntryStore.volume(keyLength: key.count, valueSize: payload.valueSize)
         state.meta.count += 1
         state.meta.volume += volume
@@ -295,16 +300,37 @@ struct EntryStore: Sendable {
     }
 
     /// Adds the index rows of a record.
-    private func index(_ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader) throws {
+    private func index(
+        _ txn: borrowing Transaction, storageKey: UnsafeRawBufferPointer, header: RecordHeader,
+        state: inout BatchState
+    ) throws {
         if header.expiresAt != 0 {
+            state.expiryFloor = min(state.expiryFloor, header.expiresAt)
             try IndexKey.with(UInt64(header.expiresAt), storageKey) {
                 try txn.put([UInt8](), forKey: $0, in: schema.expiry)
             }
         }
         if policy != .none {
-            try IndexKey.with(header.rank, storageKey) { try txn.put([UInt8](), forKey: $0, in: schema.order) }
+            try IndexKey.with(header.rank, storageKey) { row in
+                guard ranksAscend else {
+                    return try txn.put(UnsafeRawBufferPointer(start: nil, count: 0), forKey: row, in: schema.order)
+                }
+                // The rank of a write is the newest sequence: its row goes after every other, and
+                // an append skips the search. Should a row sort after it (a damaged order),
+                // LMDB refuses the append and the row goes in by search.
+                do {
+                    try txn.put(
+                        UnsafeRawBufferPointer(start: nil, count: 0), forKey: row, in: schema.order, flags: .append)
+                } catch let error as LMDBError where error.code == .keyExists {
+                    try txn.put(UnsafeRawBufferPointer(start: nil, count: 0), forKey: row, in: schema.order)
+                }
+            }
         }
     }
+
+    /// True when every write ranks after every row of the order (least recently stored and
+    /// least recently used: a rank is the sequence, and both writes and moves take a new one).
+    private var ranksAscend: Bool { policy == .leastRecentlyStored || policy == .leastRecentlyUsed }
 
     /// Removes the index rows of a record and takes it out of the totals.
     private func unindex(

@@ -98,17 +98,20 @@ struct MetaState: Equatable {
 
     var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: MetaState.size)
-        out.withUnsafeMutableBytes { buffer in
-            buffer.storeBytes(of: count.littleEndian, toByteOffset: 0, as: Int64.self)
-            buffer.storeBytes(of: volume.littleEndian, toByteOffset: 8, as: Int64.self)
-            buffer.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
-            buffer.storeBytes(of: blobCount.littleEndian, toByteOffset: 24, as: Int64.self)
-            buffer.storeBytes(of: blobBytes.littleEndian, toByteOffset: 32, as: Int64.self)
-            buffer.storeBytes(of: age.littleEndian, toByteOffset: 40, as: UInt64.self)
-            buffer.storeBytes(of: smallCount.littleEndian, toByteOffset: 48, as: Int64.self)
-            buffer.storeBytes(of: smallVolume.littleEndian, toByteOffset: 56, as: Int64.self)
-        }
+        out.withUnsafeMutableBytes { write(to: $0) }
         return out
+    }
+
+    /// Writes the stored form into `buffer` (``size`` bytes).
+    func write(to buffer: UnsafeMutableRawBufferPointer) {
+        buffer.storeBytes(of: count.littleEndian, toByteOffset: 0, as: Int64.self)
+        buffer.storeBytes(of: volume.littleEndian, toByteOffset: 8, as: Int64.self)
+        buffer.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
+        buffer.storeBytes(of: blobCount.littleEndian, toByteOffset: 24, as: Int64.self)
+        buffer.storeBytes(of: blobBytes.littleEndian, toByteOffset: 32, as: Int64.self)
+        buffer.storeBytes(of: age.littleEndian, toByteOffset: 40, as: UInt64.self)
+        buffer.storeBytes(of: smallCount.littleEndian, toByteOffset: 48, as: Int64.self)
+        buffer.storeBytes(of: smallVolume.littleEndian, toByteOffset: 56, as: Int64.self)
     }
 
     /// Reads the state in `txn` (zeros for a new cache).
@@ -117,9 +120,11 @@ struct MetaState: Equatable {
         return (stored ?? nil) ?? MetaState()
     }
 
-    /// Writes the state in `txn`.
+    /// Writes the state in `txn`, straight into the page (no array per commit).
     func store(_ txn: borrowing Transaction, _ schema: Schema) throws {
-        try txn.put(bytes, forKey: Schema.stateKey, in: schema.meta)
+        try Schema.stateKey.withUnsafeBytes { key in
+            try txn.put(reservingCount: MetaState.size, forKey: key, in: schema.meta) { write(to: $0) }
+        }
     }
 }
 
