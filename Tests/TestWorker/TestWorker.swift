@@ -100,7 +100,7 @@ struct TestWorker {
             waitUntil(Int64(args[4])!)
             let cache = try DiskCache(directory: directory)
             try cache.set(Array("here".utf8), forKey: "worker-\(args[3])")
-            print("done")
+            print("done \(try cache.statistics().uncleanShutdowns)")  // what this open took for a crash
         case "cache-add":
             let cache = try DiskCache(directory: directory)
             waitUntil(Int64(args[5])!)

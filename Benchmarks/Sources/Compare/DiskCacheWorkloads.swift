@@ -16,10 +16,10 @@ enum DiskCacheWorkloads {
     }
 
     static func run(directory: String, workload: String, keys: Int, valueSize: Int, sync: Bool) throws -> Int {
+        let policy = ProcessInfo.processInfo.environment["COMPARE_POLICY"].flatMap { EvictionPolicy(rawValue: $0) }
         let configuration = DiskCache.Configuration(
             sizeLimit: nil,
-            evictionPolicy: ProcessInfo.processInfo.environment["COMPARE_POLICY"] == "none"
-                ? .none : .leastRecentlyStored,
+            evictionPolicy: policy ?? .leastRecentlyStored,
             durability: durability(sync: sync),
             initialMapSize: ProcessInfo.processInfo.environment["COMPARE_INITIAL_MAP"].flatMap { Int($0) } ?? 16 << 30)
         var cache: DiskCache? = try DiskCache(directory: directory, configuration: configuration)
@@ -44,17 +44,19 @@ enum DiskCacheWorkloads {
             switch workload {
             case "get-hit", "get-miss":
                 if workload == "get-miss" { key = KeyFormatter(prefix: "nokey-") }
+                let engine = cache!  // unwrapped once: `cache!` in the loop would retain it per get
                 for _ in 0..<keys * 3 {
                     key.set(random.next() % UInt32(keys))
-                    if let found = try cache!.get(key.string) { sink &+= found.count &+ Int(found[0]) }
+                    if let found = try engine.get(key.string) { sink &+= found.count &+ Int(found[0]) }
                 }
                 return keys * 3
             case "get-hit-inplace":
                 // The zero-copy read: the value is looked at in the map, not copied out.
                 let rounds = Int(ProcessInfo.processInfo.environment["COMPARE_ROUNDS"] ?? "3") ?? 3
+                let engine = cache!
                 for _ in 0..<keys * rounds {
                     key.set(random.next() % UInt32(keys))
-                    sink &+= try cache!.withValue(forKey: key.string) { $0.count &+ Int($0[0]) } ?? 0
+                    sink &+= try engine.withValue(forKey: key.string) { $0.count &+ Int($0[0]) } ?? 0
                 }
                 return keys * rounds
             case "set":
