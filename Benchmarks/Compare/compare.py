@@ -45,8 +45,12 @@ def build():
     swift = os.path.join(BUILD, "release", "Compare")
     python = os.path.join(VENV, "bin", "python")
     if not os.path.exists(python):
-        print(f"creating {VENV} with diskcache=={DISKCACHE_VERSION}...", file=sys.stderr)
+        print(f"creating {VENV}...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+    # Checked on every run: a venv whose first install failed has python but not the package.
+    if subprocess.run([python, "-c", f"import diskcache; assert diskcache.__version__ == '{DISKCACHE_VERSION}'"],
+                      capture_output=True).returncode != 0:
+        print(f"installing diskcache=={DISKCACHE_VERSION} into {VENV}...", file=sys.stderr)
         subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", f"diskcache=={DISKCACHE_VERSION}"],
                        check=True)
     script = os.path.join(HERE, "diskcache_bench.py")

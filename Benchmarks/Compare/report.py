@@ -135,6 +135,12 @@ def engine_section(h, keys):
                 if probe is not None:
                     commands[name] = (lambda d, e=engines[name], w=workload, s=size: e(d, w, keys, s, "nosync"))
             rows[f"{workload}/{size}"] = h.samples(commands)
+    # The rows above use least recently stored (nothing recorded on a hit); the default policy's cost:
+    for workload in ("get-hit", "set"):
+        rows[f"{workload}, S3-FIFO/100"] = h.samples({
+            "raw-c": lambda d, w=workload: engines["raw-c"](d, w, keys, 100, "nosync"),
+            "engine": lambda d, w=workload: engines["engine"](d, w, keys, 100, "nosync"),
+        }, env={"COMPARE_POLICY": "s3-fifo"})
     opens = {}
     for entries in ([10_000] if h.smoke else [10_000, 1_000_000]):
         opens[str(entries)] = h.samples({
@@ -155,7 +161,7 @@ def concurrency_section(h, keys):
         read[str(n)] = h.samples({
             "raw-c": lambda d, n=n: [h.raw, d, f"get-hit-threads{n}", str(keys), "100", "nosync"],
             "engine": lambda d, n=n: [h.swift, "diskcache", d, f"get-hit-threads{n}", str(keys), "100", "nosync"],
-        })
+        }, env={"CASHEWS_BENCH_SECONDS": "0.3" if h.smoke else "2"})
         write[str(n)] = h.samples({
             "engine threads": lambda d, n=n: [h.swift, "diskcache", d, f"set-threads{n}", str(keys), "100", "nosync"],
             "engine tasks": lambda d, n=n: [h.swift, "diskcache", d, f"set-async{n}", str(keys), "100", "nosync"],
@@ -214,8 +220,7 @@ def scaling_section(h, max_entries):
             "raw": {w: row for w, row in raw.items() if row}}
 
 
-FACADE = ["dict-get", "mem-backend-get", "mem-get", "cached-hit", "cached-hit-keyed", "memoize-hit", "disk-get",
-          "engine-get"]
+FACADE = ["dict-get", "mem-backend-get", "mem-get", "cached-hit", "cached-hit-keyed", "memoize-hit"]
 
 
 def facade_section(h, keys):
@@ -228,6 +233,14 @@ def facade_section(h, keys):
     commands["cashews cached-hit"] = lambda d: [h.python, script, "cached-hit", str(keys), "100"]
     commands["raw-c get-hit"] = lambda d: [h.raw, d, "get-hit", str(keys), "100", "nosync"]
     rows = h.samples(commands)
+    # The disk rows in one process: `front engine-get` writes through the front, warms the pages, then
+    # prints disk-get, engine-get, disk-get, engine-get; the second pair is the measurement.
+    rows["front disk-get"], rows["front engine-get"] = [], []
+    for _ in range(h.runs):
+        lines = h.output(lambda d: [h.swift, "front", d, "engine-get", str(keys), "100", "nosync"]).splitlines()
+        last = {line.split()[0]: float(line.split()[-1]) for line in lines if line.split()}
+        rows["front disk-get"].append(last["disk-get"])
+        rows["front engine-get"].append(last["engine-get"])
     rounds = keys * 10
     keys_rows = h.samples({w: (lambda d, w=w: [h.swift, "keys", d, w, str(rounds), "0", "nosync"])
                            for w in ("render", "render-positional", "render-prebuilt", "default-key")})
@@ -237,21 +250,19 @@ def facade_section(h, keys):
     memory = []
     for _ in range(h.runs):
         memory.append(memory_per_entry(h.output(lambda d: [h.swift, "front", d, "mem-bytes-per-entry", str(entries),
-                                                            "8", "nosync"])))
+                                                            "0", "nosync"])))
     return {"keys": keys, "rows": rows, "key-rounds": rounds, "keys-rows": keys_rows, "values": values,
             "memory": memory, "memory-entries": entries}
 
 
 def memory_per_entry(output):
-    """{"mem://": bytes per entry, "dictionary": bytes per entry} from `front mem-bytes-per-entry`."""
-    found = {}
+    """{"mem://": bytes per entry, "dictionary": bytes per entry} from `front mem-bytes-per-entry`, whose
+    last line is `mem-bytes-per-entry memory/dict <memory B> <dictionary B> <ratio>`."""
     for line in output.splitlines():
         words = line.split()
-        if len(words) >= 2 and words[0] in ("mem://", "memory", "dictionary", "dict"):
-            found["dictionary" if words[0].startswith("dict") else "mem://"] = float(words[-1])
-    if len(found) != 2:
-        raise SystemExit(f"front mem-bytes-per-entry printed no 'mem:// N' and 'dictionary N' lines:\n{output}")
-    return found
+        if len(words) >= 5 and words[0] == "mem-bytes-per-entry":
+            return {"mem://": float(words[-3]), "dictionary": float(words[-2])}
+    raise SystemExit(f"front mem-bytes-per-entry printed no 'mem-bytes-per-entry memory/dict' line:\n{output}")
 
 
 def size_section(h):
@@ -427,7 +438,9 @@ def render(r, images, args):
     if "engine" in r:
         e = r["engine"]
         out += ["", "## The engine against raw LMDB and python-diskcache", "",
-                f"{e['keys']:,} keys, ops/s. `set-concurrent16`: 16 threads on the synchronous API; `set-async16`: "
+                f"{e['keys']:,} keys, ops/s. The engine runs with the least-recently-stored policy (a hit records "
+                "nothing), except in the two rows marked S3-FIFO, the default policy of a new directory, whose "
+                "hits are noted in the access log. `set-concurrent16`: 16 threads on the synchronous API; `set-async16`: "
                 "16 tasks on the async group commit (the disk backend's path); their raw anchor is `set-batch` "
                 "(1,000 puts per transaction).", ""]
         rows = []
@@ -449,7 +462,8 @@ def render(r, images, args):
         c = r["concurrency"]
         out += ["", "## Throughput against concurrency", "",
                 f"Aggregate ops/s, 100 B values, {c['keys']:,} keys. Readers: every thread reads random hits with its "
-                "own read transaction (raw LMDB: reset/renew per get). Writers: each thread (sync API) or task (async "
+                f"own read transaction (raw LMDB: reset/renew per get; {c['keys'] * 3:,} gets in all; the engine: "
+                "for 2 s). Writers: each thread (sync API) or task (async "
                 f"group commit) sets new keys; raw LMDB batched (1,000 puts per transaction) writes "
                 f"{spread(c['raw-batch'])} ops/s from one thread.", ""]
         rows = []
@@ -515,7 +529,8 @@ def render(r, images, args):
                 "`mem-backend-get` the memory backend without the front; `cached-hit` a `cached` strategy hit with a "
                 "prebuilt key, `cached-hit-keyed` with the key interpolated per call (as cashews builds it), "
                 "`memoize-hit` a memoized function with a key template; `disk-get` a `disk://` get through the front "
-                "and `engine-get` the engine's own get on the same data in the same process.", ""]
+                "and `engine-get` the engine's own get of the same keys, measured in one process after the other "
+                "(`Compare front <dir> engine-get`); `raw-c get-hit` raw LMDB's get in C.", ""]
         out.append(table(["workload", "ops/s", "per call"], rows))
         rows = [[f"`{w}`", f"{1e9 / median(v):,.0f} ns"] for w, v in f["keys-rows"].items()]
         out += ["", f"Key rendering, `\"user:{{id}}:{{name:lower}}:{{flag}}\"` (Int, String, Bool), "
@@ -619,6 +634,8 @@ def main():
     parser.add_argument("--sections", default=",".join(SECTIONS), help="a comma-separated subset of " + ", ".join(SECTIONS))
     parser.add_argument("--output", help="the report's path (default BENCHMARKS.md; with --smoke, in the build folder)")
     parser.add_argument("--smoke", action="store_true", help="every workload briefly, into Benchmarks/.build/bench-smoke")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the other sections' results from the last run's bench.json (measure only --sections)")
     args = parser.parse_args()
     args.passed = sys.argv[1:]
     sections = args.sections.split(",")
@@ -636,6 +653,10 @@ def main():
     h = Harness(args.smoke, args.runs)
     h.engines = engines
     r = {"machine": machine(), "runs": args.runs}
+    kept = os.path.join(out, "bench.json")
+    if args.keep and os.path.exists(kept):
+        previous = json.load(open(kept, encoding="utf-8"))
+        r.update({name: previous[name] for name in SECTIONS if name in previous and name not in sections})
     steps = {
         "engine": lambda: engine_section(h, args.keys),
         "concurrency": lambda: concurrency_section(h, args.keys),
