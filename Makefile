@@ -21,7 +21,7 @@ help:
 	@echo "make lint    swift format lint --strict"
 	@echo "make format  rewrite sources with swift format"
 	@echo "make check-layers  build a Cashews-only client and check that it needs no disk engine nor swift-syntax"
-	@echo "make bench         run every benchmark and regenerate BENCHMARKS.md with its plots (about an hour)"
+	@echo "make bench         run every benchmark and regenerate BENCHMARKS.md with its plots (about 35 minutes at 5 runs)"
 	@echo "make bench-smoke   every benchmark briefly (a few minutes), so that a broken harness fails CI"
 	@echo "make bench-cli     time the cashews tool's export, check, import and keys on 1,000,000 entries"
 	@echo "make bench-redis   the Redis backend against redis-benchmark on a server of its own"
