@@ -10,6 +10,10 @@ extension DiskCache {
     /// Removes up to `limit` expired entries, soonest-expired first, in one transaction, and
     /// returns how many it removed. It reads only the expired part of the expiry index: the cost
     /// is O(expired), whatever the cache's size.
+    ///
+    /// Its commit, like every write's, may remove a few more expired entries beyond `limit` (at
+    /// most ``Configuration/cullLimit``); those are not in the result, but are in
+    /// ``CacheStatistics/expirations``. Call it until it returns 0 to empty the expired part.
     @discardableResult
     public func sweepExpired(limit: Int = 1000) throws -> Int {
         precondition(limit > 0, "a sweep limit must be positive")
