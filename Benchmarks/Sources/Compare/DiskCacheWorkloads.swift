@@ -27,15 +27,8 @@ enum DiskCacheWorkloads {
         var key = KeyFormatter(prefix: "key-")
         let preload = !["set", "set-batch", "set-concurrent16", "set-async16"].contains(workload)
         if preload {
-            let expiry: Expiry = workload == "sweep" ? .after(.milliseconds(1)) : .never
-            for start in stride(from: 0, to: keys, by: 10_000) {
-                var batch: [(key: String, value: [UInt8])] = []
-                for i in start..<min(start + 10_000, keys) {
-                    key.set(UInt32(i))
-                    batch.append((key.string, value))
-                }
-                try cache!.set(batch, expiry: expiry)
-            }
+            try fillInBatches(
+                cache!, keys: keys, value: value, expiry: workload == "sweep" ? .after(.milliseconds(1)) : .never)
             if workload == "sweep" { usleep(5_000) }
         }
         var sink = 0

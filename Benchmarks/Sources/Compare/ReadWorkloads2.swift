@@ -101,16 +101,7 @@ enum ReadWorkloads2 {
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         guard try cache.count < keys else { return }
-        let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
-        var key = KeyFormatter(prefix: "key-")
-        for start in stride(from: 0, to: keys, by: 10_000) {
-            var batch: [(key: String, value: [UInt8])] = []
-            for i in start..<min(start + 10_000, keys) {
-                key.set(UInt32(i))
-                batch.append((key.string, value))
-            }
-            try cache.set(batch)
-        }
+        try fillInBatches(cache, keys: keys, value: [UInt8](repeating: UInt8(ascii: "v"), count: valueSize))
     }
 }
 

@@ -26,17 +26,9 @@ enum ScalingWorkloads {
             durability: DiskCacheWorkloads.durability(sync: sync), clock: .manual(clock))
         let cache = try DiskCache(directory: directory, configuration: configuration)
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
+        try fillInBatches(
+            cache, keys: entries, value: value, expiry: workload == "sweep" ? .after(.seconds(60)) : .never)
         var key = KeyFormatter(prefix: "key-")
-        let expiry: Expiry = workload == "sweep" ? .after(.seconds(60)) : .never
-        for start in stride(from: 0, to: entries, by: 10_000) {
-            var batch: [(key: String, value: [UInt8])] = []
-            batch.reserveCapacity(10_000)
-            for i in start..<min(start + 10_000, entries) {
-                key.set(UInt32(i))
-                batch.append((key.string, value))
-            }
-            try cache.set(batch, expiry: expiry)
-        }
         if workload == "sweep" { clock.advance(by: .seconds(61)) }
         var random = XorShift()
         var sink = 0

@@ -10,15 +10,8 @@ enum SizeWorkloads {
         let cache = try DiskCache(
             directory: directory, configuration: .init(sizeLimit: keys * entryVolume, durability: .none))
         let value = [UInt8](repeating: 1, count: valueSize)
+        try fillInBatches(cache, keys: keys, value: value)
         var key = KeyFormatter(prefix: "key-")
-        for start in stride(from: 0, to: keys, by: 10_000) {
-            var batch: [(key: String, value: [UInt8])] = []
-            for i in start..<min(start + 10_000, keys) {
-                key.set(UInt32(i))
-                batch.append((key.string, value))
-            }
-            try cache.set(batch)
-        }
         let timed = 20_000
         return try measure("set-evicting") {
             for i in 0..<timed {
